@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/* encoding.c - sniffing and decoding of UTF-8, UTF-16 and Windows-1252. */
+#include <string.h>
+
+#include "common/encoding.h"
+
+/* Windows-1252 0x80..0x9F; 0 marks the five undefined bytes (kept as C1). */
+static const unsigned short cp1252_hi[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+void
+utf8_put(struct buf *out, unsigned cp)
+{
+	char s[4];
+
+	if (cp < 0x80) {
+		buf_addc(out, (char)cp);
+	} else if (cp < 0x800) {
+		s[0] = (char)(0xC0 | (cp >> 6));
+		s[1] = (char)(0x80 | (cp & 0x3F));
+		buf_add(out, s, 2);
+	} else if (cp < 0x10000) {
+		s[0] = (char)(0xE0 | (cp >> 12));
+		s[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		s[2] = (char)(0x80 | (cp & 0x3F));
+		buf_add(out, s, 3);
+	} else {
+		s[0] = (char)(0xF0 | (cp >> 18));
+		s[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		s[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		s[3] = (char)(0x80 | (cp & 0x3F));
+		buf_add(out, s, 4);
+	}
+}
+
+size_t
+utf8_valid_len(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = p[i];
+		size_t need;
+		unsigned cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			need = 1;
+			cp = c & 0x1F;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			need = 2;
+			cp = c & 0x0F;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			need = 3;
+			cp = c & 0x07;
+		} else {
+			return i;
+		}
+		if (i + need >= n)
+			return i;	/* cut off at the end */
+		for (size_t k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xC0) != 0x80)
+				return i;
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+		    (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return i;
+		i += need + 1;
+	}
+	return n;
+}
+
+void
+cp1252_to_utf8(struct buf *out, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = p[i];
+
+		if (c < 0x80)
+			buf_addc(out, (char)c);
+		else if (c < 0xA0 && cp1252_hi[c - 0x80])
+			utf8_put(out, cp1252_hi[c - 0x80]);
+		else
+			utf8_put(out, c);
+	}
+}
+
+size_t
+utf16_to_utf8(struct buf *out, const unsigned char *p, size_t n, bool be)
+{
+	size_t bad = 0;
+	size_t i = 0;
+
+	while (i + 1 < n) {
+		unsigned u = be ? (unsigned)(p[i] << 8 | p[i + 1]) : (unsigned)(p[i + 1] << 8 | p[i]);
+
+		i += 2;
+		if (u < 0x80) {
+			buf_addc(out, (char)u);
+		} else if (u >= 0xD800 && u <= 0xDBFF) {
+			unsigned lo;
+
+			if (i + 1 >= n) {
+				utf8_put(out, 0xFFFD);
+				bad++;
+				continue;
+			}
+			lo = be ? (unsigned)(p[i] << 8 | p[i + 1]) : (unsigned)(p[i + 1] << 8 | p[i]);
+			if (lo < 0xDC00 || lo > 0xDFFF) {
+				utf8_put(out, 0xFFFD);
+				bad++;
+				continue;
+			}
+			i += 2;
+			utf8_put(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+		} else if (u >= 0xDC00 && u <= 0xDFFF) {
+			utf8_put(out, 0xFFFD);
+			bad++;
+		} else {
+			utf8_put(out, u);
+		}
+	}
+	if (i < n) {
+		utf8_put(out, 0xFFFD);
+		bad++;
+	}
+	return bad;
+}
+
+/* Bytes that plain text does not contain: NUL and C0 controls other than
+ * TAB, LF, VT, FF, CR and ESC. */
+static bool
+is_binary_byte(unsigned c)
+{
+	return c < 0x20 && c != '\t' && c != '\n' && c != '\v' && c != '\f' &&
+	       c != '\r' && c != 0x1B;
+}
+
+struct enc_guess
+enc_sniff(const unsigned char *p, size_t n)
+{
+	struct enc_guess g = { ENC_UTF8, 0 };
+	size_t even0 = 0, odd0 = 0, bin = 0, pairs, lim, valid;
+
+	if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+		g.bom = 3;
+		return g;
+	}
+	if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+		g.enc = ENC_UTF16LE;
+		g.bom = 2;
+		return g;
+	}
+	if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+		g.enc = ENC_UTF16BE;
+		g.bom = 2;
+		return g;
+	}
+	lim = n < 4096 ? n : 4096;
+	pairs = lim / 2;
+	for (size_t i = 0; i + 1 < lim; i += 2) {
+		even0 += p[i] == 0;
+		odd0 += p[i + 1] == 0;
+	}
+	/* Mostly-ASCII UTF-16 has a zero in one half of nearly every unit. */
+	if (pairs >= 2 && odd0 * 10 >= pairs * 7 && even0 * 20 <= pairs) {
+		g.enc = ENC_UTF16LE;
+		return g;
+	}
+	if (pairs >= 2 && even0 * 10 >= pairs * 7 && odd0 * 20 <= pairs) {
+		g.enc = ENC_UTF16BE;
+		return g;
+	}
+	for (size_t i = 0; i < lim; i++)
+		bin += is_binary_byte(p[i]);
+	if (bin && (bin * 100 > lim || memchr(p, 0, lim))) {
+		g.enc = ENC_BINARY;
+		return g;
+	}
+	valid = utf8_valid_len(p, lim);
+	/* A sequence cut off by the end of the sample is not a fault. */
+	if (valid < lim && lim - valid >= 4)
+		g.enc = ENC_CP1252;
+	else if (valid < lim && lim == n)
+		g.enc = ENC_CP1252;
+	return g;
+}
+
+const char *
+enc_name(struct enc_guess g)
+{
+	switch (g.enc) {
+	case ENC_UTF8:
+		return g.bom ? "utf-8-bom" : "utf-8";
+	case ENC_UTF16LE:
+		return g.bom ? "utf-16le-bom" : "utf-16le";
+	case ENC_UTF16BE:
+		return g.bom ? "utf-16be-bom" : "utf-16be";
+	case ENC_CP1252:
+		return "windows-1252";
+	case ENC_BINARY:
+		return "binary";
+	}
+	return "unknown";
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* linereader.c - encoding-aware line splitting over a stream. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/linereader.h"
+#include "common/xalloc.h"
+
+void
+lr_init(struct linereader *lr, struct ec_stream *in, enum enc enc, size_t bom, size_t max)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->in = in;
+	lr->enc = enc;
+	lr->max = max;
+	lr->raw = xmalloc(LR_READ_SIZE);
+	buf_init(&lr->pend, max + 4);
+	buf_init(&lr->line, max + 4 * 3);
+	lr->rbase = 0;
+	lr->rpos = bom;	/* refill() below keeps rpos when it is past rlen */
+	lr->rlen = 0;
+}
+
+void
+lr_release(struct linereader *lr)
+{
+	free(lr->raw);
+	lr->raw = NULL;
+	buf_release(&lr->pend);
+	buf_release(&lr->line);
+}
+
+/* Read the next block. keep bytes at raw[rpos..rlen) are moved to the front.
+ * Returns false at the end of input or on error. */
+static bool
+refill(struct linereader *lr)
+{
+	size_t keep = lr->rpos < lr->rlen ? lr->rlen - lr->rpos : 0;
+	size_t skip = lr->rpos > lr->rlen ? lr->rpos - lr->rlen : 0;
+	long got;
+
+	if (lr->eof || lr->failed)
+		return false;
+	if (keep)
+		memmove(lr->raw, lr->raw + lr->rpos, keep);
+	lr->rbase += lr->rlen - keep;
+	lr->rpos = 0;
+	lr->rlen = keep;
+	while (lr->rlen < LR_READ_SIZE) {
+		got = lr->in->read(lr->in->ctx, lr->raw + lr->rlen, LR_READ_SIZE - lr->rlen);
+		if (got < 0) {
+			lr->failed = true;
+			break;
+		}
+		if (got == 0) {
+			lr->eof = true;
+			break;
+		}
+		lr->rlen += (size_t)got;
+		/* Byte-order mark bytes given at init are dropped once. */
+		while (skip && lr->rlen > keep) {
+			memmove(lr->raw + keep, lr->raw + keep + 1, lr->rlen - keep - 1);
+			lr->rlen--;
+			lr->rbase++;
+			skip--;
+		}
+		if (lr->rlen - keep >= 4096)
+			break;
+	}
+	return lr->rlen > keep;
+}
+
+/* Keep raw bytes of a line that continues past the buffer. */
+static void
+stash(struct linereader *lr, const unsigned char *p, size_t n)
+{
+	size_t room = lr->max > lr->pend.len ? lr->max - lr->pend.len : 0;
+
+	if (n > room) {
+		lr->cut_bytes += n - room;
+		n = room;
+	}
+	buf_add(&lr->pend, p, n);
+}
+
+static void
+decode(struct linereader *lr, const unsigned char *p, size_t n, struct sv *out)
+{
+	size_t valid;
+
+	switch (lr->enc) {
+	case ENC_UTF16LE:
+	case ENC_UTF16BE:
+		buf_reset(&lr->line);
+		lr->bad_units = utf16_to_utf8(&lr->line, p, n, lr->enc == ENC_UTF16BE);
+		*out = buf_sv(&lr->line);
+		return;
+	case ENC_CP1252:
+		buf_reset(&lr->line);
+		cp1252_to_utf8(&lr->line, p, n);
+		*out = buf_sv(&lr->line);
+		return;
+	default:
+		valid = utf8_valid_len(p, n);
+		if (valid == n) {
+			*out = sv_make((const char *)p, n);
+			return;
+		}
+		/* Not UTF-8: read this line as Windows-1252 (a.2's advice). */
+		lr->cp1252 = true;
+		buf_reset(&lr->line);
+		cp1252_to_utf8(&lr->line, p, n);
+		*out = buf_sv(&lr->line);
+		return;
+	}
+}
+
+static inline unsigned
+unit_at(const struct linereader *lr, size_t i)
+{
+	if (lr->enc == ENC_UTF16LE)
+		return (unsigned)(lr->raw[i] | lr->raw[i + 1] << 8);
+	if (lr->enc == ENC_UTF16BE)
+		return (unsigned)(lr->raw[i] << 8 | lr->raw[i + 1]);
+	return lr->raw[i];
+}
+
+int
+lr_next(struct linereader *lr, struct sv *line)
+{
+	size_t w = (lr->enc == ENC_UTF16LE || lr->enc == ENC_UTF16BE) ? 2 : 1;
+	size_t start, i;
+	bool spanning = false;
+	unsigned u = 0;
+
+	lr->cut_bytes = 0;
+	lr->bad_units = 0;
+	lr->cp1252 = false;
+	buf_reset(&lr->pend);
+	if (lr->rpos + w > lr->rlen && !refill(lr)) {
+		/* A lone trailing byte of UTF-16 is a line of its own. */
+		if (lr->rpos < lr->rlen) {
+			lr->offset = lr->rbase + lr->rpos;
+			lr->lineno++;
+			decode(lr, lr->raw + lr->rpos, lr->rlen - lr->rpos, line);
+			lr->rpos = lr->rlen;
+			return 1;
+		}
+		return lr->failed ? -1 : 0;
+	}
+	lr->offset = lr->rbase + lr->rpos;
+	lr->lineno++;
+	for (;;) {
+		start = lr->rpos;
+		i = start;
+		if (w == 1) {
+			const unsigned char *r = lr->raw;
+			size_t end = lr->rlen;
+
+			while (i < end && r[i] != '\n' && r[i] != '\r')
+				i++;
+			if (i < end)
+				u = r[i];
+		} else {
+			while (i + 1 < lr->rlen) {
+				u = unit_at(lr, i);
+				if (u == '\n' || u == '\r')
+					break;
+				i += 2;
+			}
+			if (i + 1 >= lr->rlen)
+				i = lr->rlen - ((lr->rlen - start) & 1);
+		}
+		if (i + w <= lr->rlen) {
+			/* Terminator found at i. */
+			const unsigned char *p;
+			size_t n;
+
+			if (spanning || lr->pend.len) {
+				stash(lr, lr->raw + start, i - start);
+				p = (const unsigned char *)lr->pend.data;
+				n = lr->pend.len;
+			} else {
+				n = i - start;
+				if (n > lr->max) {
+					lr->cut_bytes += n - lr->max;
+					n = lr->max;
+				}
+				p = lr->raw + start;
+			}
+			lr->rpos = i + w;
+			if (u == '\r') {
+				/* CRLF: the LF may be in the next block. */
+				if (lr->rpos + w > lr->rlen) {
+					/* Keep the decoded line safe across the refill. */
+					if (p != (const unsigned char *)lr->pend.data) {
+						buf_reset(&lr->pend);
+						buf_add(&lr->pend, p, n);
+						p = (const unsigned char *)lr->pend.data;
+					}
+					refill(lr);
+				}
+				if (lr->rpos + w <= lr->rlen && unit_at(lr, lr->rpos) == '\n')
+					lr->rpos += w;
+			}
+			decode(lr, p, n, line);
+			return 1;
+		}
+		/* No terminator in this block: keep what we have and read on. */
+		stash(lr, lr->raw + start, i - start);
+		lr->rpos = i;
+		spanning = true;
+		if (!refill(lr)) {
+			/* Last line without terminator (and maybe an odd byte). */
+			if (lr->rpos < lr->rlen)
+				stash(lr, lr->raw + lr->rpos, lr->rlen - lr->rpos);
+			lr->rpos = lr->rlen;
+			decode(lr, (const unsigned char *)lr->pend.data, lr->pend.len, line);
+			return 1;
+		}
+	}
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* strview.c - helpers on {pointer, length} views. */
+#include "common/strview.h"
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+struct sv
+sv_trim(struct sv v)
+{
+	while (v.n && is_space(v.p[0])) {
+		v.p++;
+		v.n--;
+	}
+	while (v.n && is_space(v.p[v.n - 1]))
+		v.n--;
+	return v;
+}
+
+long
+sv_find(struct sv v, const char *lit)
+{
+	size_t n = strlen(lit);
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (n > v.n)
+		return -1;
+	for (i = 0; i + n <= v.n; i++) {
+		if (v.p[i] == lit[0] && memcmp(v.p + i, lit, n) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+bool
+sv_skip_past(struct sv *v, const char *lit)
+{
+	long at = sv_find(*v, lit);
+	size_t skip;
+
+	if (at < 0)
+		return false;
+	skip = (size_t)at + strlen(lit);
+	v->p += skip;
+	v->n -= skip;
+	return true;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* timeutil.c - civil-from-days and days-from-civil (H. Hinnant's algorithms). */
+#include <stdio.h>
+
+#include "common/timeutil.h"
+
+int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t yy = y - (m <= 2);
+	int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+	int64_t yoe = yy - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+int64_t
+civil_to_ms(const struct civil *c)
+{
+	return days_from_civil(c->year, c->month, c->day) * MS_PER_DAY +
+	       ((int64_t)c->hour * 3600 + c->min * 60 + c->sec) * 1000 + c->msec;
+}
+
+void
+ms_to_civil(int64_t ms, struct civil *c)
+{
+	int64_t days = ms / MS_PER_DAY;
+	int64_t rem = ms % MS_PER_DAY;
+	int64_t z, era, doe, yoe, doy, mp;
+
+	if (rem < 0) {
+		rem += MS_PER_DAY;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	c->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	c->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	c->year = (int)(yoe + era * 400 + (c->month <= 2));
+	c->hour = (int)(rem / 3600000);
+	c->min = (int)(rem / 60000 % 60);
+	c->sec = (int)(rem / 1000 % 60);
+	c->msec = (int)(rem % 1000);
+}
+
+void
+ms_to_iso(int64_t ms, char out[32])
+{
+	struct civil c;
+
+	ms_to_civil(ms, &c);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day,
+		 c.hour, c.min, c.sec, c.msec);
+}
+
+bool
+civil_valid(const struct civil *c)
+{
+	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (c->year % 4 == 0 && c->year % 100 != 0) || c->year % 400 == 0;
+
+	if (c->year < 1601 || c->year > 9999 || c->month < 1 || c->month > 12)
+		return false;
+	if (c->day < 1 || c->day > mdays[c->month - 1] || (c->month == 2 && c->day == 29 && !leap))
+		return false;
+	return c->hour >= 0 && c->hour < 24 && c->min >= 0 && c->min < 60 && c->sec >= 0 &&
+	       c->sec < 61 && c->msec >= 0 && c->msec < 1000;
+}
+
+int
+month_from_abbr(struct sv s)
+{
+	static const char names[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+	char a[3];
+
+	if (s.n < 3)
+		return 0;
+	for (int i = 0; i < 3; i++)
+		a[i] = (char)(s.p[i] | 0x20);
+	for (int m = 0; m < 12; m++) {
+		if (a[0] == names[m * 3] && a[1] == names[m * 3 + 1] && a[2] == names[m * 3 + 2])
+			return m + 1;
+	}
+	return 0;
+}
+
+int
+read_digits(const char *p, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* timeutil.h - calendar arithmetic without the C library's time zone state:
+ * civil dates to milliseconds since 1970-01-01 and back, ISO-8601 output,
+ * and the hand-written readers for the timestamp layouts our inputs use. */
+#ifndef COMMON_TIMEUTIL_H
+#define COMMON_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/strview.h"
+
+#define MS_PER_DAY INT64_C(86400000)
+
+struct civil {
+	int year, month, day;		/* calendar date; month 1-12 */
+	int hour, min, sec, msec;	/* time of day */
+};
+
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t days_from_civil(int y, int m, int d);
+/* Milliseconds since 1970-01-01 00:00 of a civil time read as UTC. */
+int64_t civil_to_ms(const struct civil *c);
+void ms_to_civil(int64_t ms, struct civil *c);
+/* Write "YYYY-MM-DDTHH:MM:SS.mmmZ" (25 bytes with the NUL). */
+void ms_to_iso(int64_t ms, char out[32]);
+/* True if the date exists (Feb 29 only in leap years). */
+bool civil_valid(const struct civil *c);
+/* "Jan".."Dec" (any case) to 1..12, else 0. */
+int month_from_abbr(struct sv s);
+/* Read exactly n decimal digits at p; -1 if any is not a digit. */
+int read_digits(const char *p, int n);
+
+#endif

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/* parser.h - the parser contract: formats turn the bytes of one input into
+ * records (events, facts, problems) handed to a sink. Parsers do no I/O of
+ * their own beyond the stream they are given, never print, never exit and
+ * never touch SQLite. Every view in a record is valid only during the sink
+ * call that receives it: a sink that keeps data copies it. */
+#ifndef PARSER_PARSER_H
+#define PARSER_PARSER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/encoding.h"
+#include "common/stream.h"
+#include "common/strview.h"
+
+enum ec_level {
+	LVL_NONE = 0,		/* the format has no level */
+	LVL_VERBOSE = 1,	/* trace VERB */
+	LVL_INFO = 2,
+	LVL_WARN = 3,
+	LVL_ERROR = 4,
+	LVL_CRITICAL = 5,
+};
+
+/* How sure we are of an event's time, weakest first. */
+enum ec_timeq {
+	TQ_NONE = 0,		/* no time at all */
+	TQ_TIME_OF_DAY = 1,	/* local time of day, date unknown: time_ms unset */
+	TQ_LOCAL_ASSUMED = 2,	/* local time, offset unknown: read as --utc-offset (default UTC) */
+	TQ_LOCAL_GIVEN = 3,	/* local time with an offset the user gave */
+	TQ_HEADER_OFFSET = 4,	/* local time, offset from the file's own header */
+	TQ_EXACT = 5,		/* the input gives UTC */
+};
+
+struct ec_kv {
+	struct sv name;		/* data item name ("Data[2]" style for unnamed items) */
+	struct sv value;
+};
+
+struct ec_event {
+	uint64_t line;		/* first line (text formats) or record number */
+	uint64_t offset;	/* byte offset of the record in the input */
+	int64_t time_ms;	/* UTC milliseconds since 1970 when timeq >= TQ_LOCAL_ASSUMED */
+	int32_t tod_ms;		/* local time of day in ms as written, or -1 */
+	enum ec_timeq timeq;
+	enum ec_level level;
+	struct sv provider;	/* component, source or provider; may be empty */
+	int64_t event_id;	/* event id, or -1 */
+	struct sv thread;	/* thread id as written; may be empty */
+	struct sv message;	/* the whole record, continuation lines joined with '\n' */
+	const struct ec_kv *data; /* name/value items of the event */
+	size_t ndata;
+};
+
+/* A typed observation. It belongs to the last event passed to the sink
+ * (on_event) or to the input as a whole. */
+struct ec_fact {
+	struct sv name;		/* dotted name from docs/FACTS.md, e.g. "engine.installed_version" */
+	struct sv key;		/* what it is about when there can be several (a component name); may be empty */
+	struct sv value;
+	bool on_event;		/* true: supported by the last event emitted */
+};
+
+/* Something that could not be read. line or offset may be 0 when unknown. */
+struct ec_problem {
+	uint64_t line;		/* line number, or 0 */
+	uint64_t offset;	/* byte offset, or UINT64_MAX when unknown */
+	uint64_t records;	/* records (or lines) skipped because of it */
+	uint64_t bytes;		/* bytes skipped because of it */
+	const char *message;	/* lower case, no full stop: "line too long, cut at 1048576 bytes" */
+};
+
+/* Where records go. Callbacks return 0 to continue, non-zero to stop the
+ * parser (which then returns that value). */
+struct ec_sink {
+	void *ctx;
+	int (*event)(void *ctx, const struct ec_event *ev);
+	int (*fact)(void *ctx, const struct ec_fact *f);
+	int (*problem)(void *ctx, const struct ec_problem *p);
+};
+
+/* What a parse may depend on besides the bytes. */
+struct ec_options {
+	bool have_offset;	/* the user gave the UTC offset of local times */
+	int utc_offset_min;	/* that offset, minutes east of UTC */
+	size_t max_line;	/* longest line kept (default EC_MAX_LINE) */
+	size_t max_record;	/* longest multi-line record kept (default EC_MAX_RECORD) */
+};
+
+#define EC_MAX_LINE ((size_t)1 << 20)
+#define EC_MAX_RECORD ((size_t)16 << 20)
+
+/* What a sniffer sees: the first bytes of the input and, for text, their
+ * decoded form. */
+struct ec_sniff {
+	const unsigned char *raw;	/* first bytes of the input */
+	size_t raw_len;
+	struct enc_guess enc;		/* encoding found from raw */
+	const char *text;		/* raw decoded to UTF-8 (NULL for binary) */
+	size_t text_len;
+	const char *name;		/* base name of the input (a hint only, never decisive) */
+};
+
+/* One input handed to a parser. */
+struct ec_input {
+	struct ec_stream *in;		/* the bytes, from offset 0 */
+	struct enc_guess enc;		/* as sniffed */
+	const char *name;		/* base name, e.g. "trace-20260510-101502.log" */
+	const struct ec_options *opt;
+	const struct ec_sink *sink;
+};
+
+struct ec_format {
+	const char *name;		/* short id stored in source.format: "trace" */
+	const char *title;		/* "Entra Connect wizard trace log" */
+	const char *identifies;		/* how sniff() recognises it, for `ecdiag formats` */
+	bool binary;			/* sniffed on raw bytes only */
+	/* 0 = not this format; otherwise confidence 1..100. */
+	int (*sniff)(const struct ec_sniff *s);
+	/* Parse the whole input. Returns 0 when the input was read to its end
+	 * (problems included), a sink's non-zero value if a sink stopped it,
+	 * or -1 if the stream failed (after reporting a problem). */
+	int (*parse)(const struct ec_input *inp);
+};
+
+/* The registry: every format this build reads, in sniffing order. */
+extern const struct ec_format *const ec_formats[];
+extern const size_t ec_nformats;
+
+/* The best format for these first bytes, or NULL if none claims them. */
+const struct ec_format *ec_format_sniff(const struct ec_sniff *s);
+const struct ec_format *ec_format_find(const char *name);
+
+/* Report a problem through the sink (printf-style message). */
+int ec_problemf(const struct ec_sink *sink, uint64_t line, uint64_t offset, uint64_t records,
+		uint64_t bytes, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+#endif

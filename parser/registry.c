@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* registry.c - the one table of formats this build reads (git's commands[]).
+ * Sniffing asks each format in turn and takes the most confident answer. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parser/parser.h"
+
+extern const struct ec_format fmt_trace;
+
+const struct ec_format *const ec_formats[] = {
+	&fmt_trace,
+};
+
+const size_t ec_nformats = sizeof(ec_formats) / sizeof(ec_formats[0]);
+
+const struct ec_format *
+ec_format_sniff(const struct ec_sniff *s)
+{
+	const struct ec_format *best = NULL;
+	int best_score = 0;
+
+	for (size_t i = 0; i < ec_nformats; i++) {
+		const struct ec_format *f = ec_formats[i];
+		int score;
+
+		if (!f->binary && !s->text)
+			continue;
+		score = f->sniff(s);
+		if (score > best_score) {
+			best = f;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+const struct ec_format *
+ec_format_find(const char *name)
+{
+	for (size_t i = 0; i < ec_nformats; i++) {
+		if (strcmp(ec_formats[i]->name, name) == 0)
+			return ec_formats[i];
+	}
+	return NULL;
+}
+
+int
+ec_problemf(const struct ec_sink *sink, uint64_t line, uint64_t offset, uint64_t records,
+	    uint64_t bytes, const char *fmt, ...)
+{
+	char msg[512];
+	struct ec_problem p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p.line = line;
+	p.offset = offset;
+	p.records = records;
+	p.bytes = bytes;
+	p.message = msg;
+	return sink->problem ? sink->problem(sink->ctx, &p) : 0;
+}

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#define _DEFAULT_SOURCE 1 /* MAP_ANONYMOUS */
 /* guardbuf.c - input against a guard page. */
 #include <stdlib.h>
 #include <string.h>

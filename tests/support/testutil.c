@@ -72,7 +72,7 @@ const char *
 test_tmpdir(const char *tag)
 {
 	static char path[4096];
-	char cmd[4200];
+	char cmd[8300];
 
 	snprintf(path, sizeof(path), "%s/ecdiag-test-%s-%ld", "/tmp", tag, (long)getpid());
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", path, path);

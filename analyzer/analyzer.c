@@ -1,1 +1,569 @@
-/* placeholder */ typedef int placeholder_analyzer;
+/* SPDX-License-Identifier: MIT */
+/* analyzer.c - versions, host, wizard runs and findings from the store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer/analyzer.h"
+#include "common/buf.h"
+#include "common/xalloc.h"
+
+/* Windows builds named in FORMATS-AND-SIGNATURES.md (c.1); the server SKU is
+ * assumed, as the trace reads the kernel version only. */
+static const struct {
+	const char *prefix;
+	const char *name;
+} windows_builds[] = {
+	{ "6.0.6002", "Windows Server 2008" },
+	{ "6.1.7601", "Windows Server 2008 R2" },
+	{ "6.2.9200", "Windows Server 2012" },
+	{ "6.3.9600", "Windows Server 2012 R2" },
+	{ "10.0.14393", "Windows Server 2016" },
+	{ "10.0.17763", "Windows Server 2019" },
+	{ "10.0.20348", "Windows Server 2022" },
+	{ "10.0.26100", "Windows Server 2025" },
+};
+
+const char *
+windows_name(const char *version)
+{
+	if (!version)
+		return NULL;
+	for (size_t i = 0; i < sizeof(windows_builds) / sizeof(windows_builds[0]); i++) {
+		size_t n = strlen(windows_builds[i].prefix);
+
+		if (strncmp(version, windows_builds[i].prefix, n) == 0 &&
+		    (version[n] == '\0' || version[n] == '.'))
+			return windows_builds[i].name;
+	}
+	return NULL;
+}
+
+/* .NET Framework release keys (FORMATS-AND-SIGNATURES.md c.2): the lowest
+ * release of each version, highest first. */
+const char *
+dotnet_version(long release)
+{
+	static const struct {
+		long min;
+		const char *version;
+	} keys[] = {
+		{ 533320, "4.8.1" }, { 528040, "4.8" }, { 461808, "4.7.2" }, { 461308, "4.7.1" },
+		{ 460798, "4.7" }, { 394802, "4.6.2" }, { 394254, "4.6.1" }, { 393295, "4.6" },
+		{ 379893, "4.5.2" }, { 378675, "4.5.1" }, { 378389, "4.5" },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (release >= keys[i].min)
+			return keys[i].version;
+	}
+	return NULL;
+}
+
+/* ---- collecting facts -------------------------------------------------- */
+
+struct pick {
+	const char *name;	/* fact name */
+	struct an_value *v;	/* where the latest value goes */
+	int64_t source_id, event_id;
+};
+
+static void
+value_set(struct an_value *v, const char *value, const char *path, int64_t line)
+{
+	free(v->value);
+	free(v->path);
+	v->value = value ? xstrdup(value) : NULL;
+	v->path = path ? xstrdup(path) : NULL;
+	v->line = line;
+}
+
+static void
+value_release(struct an_value *v)
+{
+	free(v->value);
+	free(v->path);
+	memset(v, 0, sizeof(*v));
+}
+
+struct facts_ctx {
+	struct analysis *a;
+	struct {
+		const char *name;
+		struct an_value *v;
+		int64_t source_id, event_id;
+	} want[12];
+	size_t nwant;
+};
+
+/* Facts come in source order (and event order within); the last one wins,
+ * except that sources are first sorted by time by the query below. */
+static int
+on_fact(void *ctx, const struct store_fact_row *r)
+{
+	struct facts_ctx *fc = ctx;
+
+	for (size_t i = 0; i < fc->nwant; i++) {
+		if (strcmp(r->name, fc->want[i].name) == 0) {
+			value_set(fc->want[i].v, r->value, r->path, r->line);
+			fc->want[i].source_id = r->source_id;
+			fc->want[i].event_id = r->event_id;
+		}
+	}
+	return 0;
+}
+
+static void
+want(struct facts_ctx *fc, const char *name, struct an_value *v)
+{
+	fc->want[fc->nwant].name = name;
+	fc->want[fc->nwant].v = v;
+	fc->nwant++;
+}
+
+/* ---- wizard runs ------------------------------------------------------- */
+
+struct runs_ctx {
+	struct store *s;
+	int rc;
+};
+
+struct first_fact {
+	const char *name;
+	int64_t source_id;
+	char *value;
+};
+
+static int
+on_first_fact(void *ctx, const struct store_fact_row *r)
+{
+	struct first_fact *ff = ctx;
+
+	if (r->source_id == ff->source_id && !ff->value && r->value) {
+		ff->value = xstrdup(r->value);
+		return 1;
+	}
+	return 0;
+}
+
+static char *
+source_fact(struct store *s, int64_t source_id, const char *name)
+{
+	struct first_fact ff = { name, source_id, NULL };
+
+	store_facts(s, name, on_first_fact, &ff);
+	return ff.value;
+}
+
+struct ev_collect {
+	struct store *s;
+	int64_t finding;
+	int n;
+};
+
+static int
+on_error_event(void *ctx, const struct store_event_row *r)
+{
+	struct ev_collect *c = ctx;
+
+	store_add_evidence(c->s, c->finding, r->source_id, r->id, r->line, NULL);
+	return ++c->n >= 5;
+}
+
+static int
+on_trace_span(void *ctx, const struct store_span_row *r)
+{
+	struct runs_ctx *rc = ctx;
+	char *version = source_fact(rc->s, r->source_id, "wizard.version");
+	char label[256], outcome[64];
+	struct store_episode e = { 0 };
+
+	snprintf(label, sizeof(label), "wizard %s", version ? version : "(version unknown)");
+	if (r->errors)
+		snprintf(outcome, sizeof(outcome), "%lld error%s", (long long)r->errors,
+			 r->errors == 1 ? "" : "s");
+	else
+		snprintf(outcome, sizeof(outcome), "no errors");
+	e.kind = "wizard-run";
+	e.source_id = r->source_id;
+	e.label = label;
+	e.start_time = r->first_time;
+	e.end_time = r->last_time;
+	e.time_q = r->time_q;
+	e.outcome = outcome;
+	e.errors = r->errors;
+	e.warnings = r->warnings;
+	e.first_error_event = r->first_error_id;
+	if (store_add_episode(rc->s, &e) != STORE_OK)
+		rc->rc = STORE_ERROR;
+	if (r->errors) {
+		/* Until a signature explains them, errors are shown as such. */
+		struct store_finding f = { 0 };
+		char title[512], summary[512];
+		struct ev_collect c = { rc->s, 0, 0 };
+
+		snprintf(title, sizeof(title), "wizard run logged %lld ERROR record%s",
+			 (long long)r->errors, r->errors == 1 ? "" : "s");
+		snprintf(summary, sizeof(summary),
+			 "%s (%s): no signature explains these errors; read them in order, the first one"
+			 " is usually the cause",
+			 r->path, label);
+		f.rule = "TRACE-ERRORS";
+		f.title = title;
+		f.severity = "warning";
+		f.confidence = "low";
+		f.summary = summary;
+		f.remediation = "Open the trace at the first ERROR line and read the exception text; "
+				"the Windows Installer log it names holds the failing action.";
+		f.time = r->first_time;
+		c.finding = store_add_finding(rc->s, &f);
+		if (c.finding < 0)
+			rc->rc = STORE_ERROR;
+		else
+			store_events(rc->s, r->source_id, "error", 5, on_error_event, &c);
+	}
+	free(version);
+	return rc->rc != STORE_OK;
+}
+
+int
+analyzer_run(struct store *s)
+{
+	struct analysis a = { 0 };
+	struct facts_ctx fc = { .a = &a };
+	struct runs_ctx rc = { s, STORE_OK };
+	char buf[64];
+
+	if (store_begin_analysis(s) != STORE_OK)
+		return STORE_ERROR;
+	if (store_spans(s, "trace", on_trace_span, &rc) != STORE_OK || rc.rc != STORE_OK)
+		goto fail;
+
+	/* Versions: the engine installed before the upgrade and the target. */
+	want(&fc, "engine.installed_version", &a.installed);
+	want(&fc, "upgrade.from", &a.installed);
+	want(&fc, "wizard.version", &a.wizard);
+	want(&fc, "upgrade.to", &a.target);
+	want(&fc, "os.version", &a.os_version);
+	want(&fc, "dotnet.release", &a.dotnet_release);
+	want(&fc, "tls12.status", &a.tls12);
+	if (store_facts(s, NULL, on_fact, &fc) != STORE_OK)
+		goto fail;
+	if (!a.target.value && a.wizard.value)
+		value_set(&a.target, a.wizard.value, a.wizard.path, a.wizard.line);
+	if (a.installed.value &&
+	    store_add_fact(s, fc.want[1].source_id ? fc.want[1].source_id : fc.want[0].source_id, 0,
+			   "case.installed_version", NULL, a.installed.value) != STORE_OK)
+		goto fail;
+	if (a.target.value && store_add_fact(s, 0, 0, "case.target_version", NULL, a.target.value) != STORE_OK)
+		goto fail;
+	if (a.os_version.value && windows_name(a.os_version.value) &&
+	    store_add_fact(s, fc.want[4].source_id, fc.want[4].event_id, "os.name", NULL,
+			   windows_name(a.os_version.value)) != STORE_OK)
+		goto fail;
+	if (a.dotnet_release.value && dotnet_version(atol(a.dotnet_release.value))) {
+		snprintf(buf, sizeof(buf), "%s", dotnet_version(atol(a.dotnet_release.value)));
+		if (store_add_fact(s, fc.want[5].source_id, fc.want[5].event_id, "dotnet.version", NULL,
+				   buf) != STORE_OK)
+			goto fail;
+	}
+	analysis_release(&a);
+	return store_end_analysis(s, true);
+fail:
+	analysis_release(&a);
+	store_end_analysis(s, false);
+	return STORE_ERROR;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static char *
+dup0(const char *p)
+{
+	return p ? xstrdup(p) : NULL;
+}
+
+#define GROW(arr, n, cap)                                                        \
+	do {                                                                     \
+		if ((n) == (cap)) {                                              \
+			(cap) = (cap) ? (cap) * 2 : 8;                           \
+			(arr) = xrealloc((arr), (cap) * sizeof(*(arr)));         \
+		}                                                                \
+	} while (0)
+
+struct load_ctx {
+	struct analysis *a;
+	struct store *s;
+	size_t cap;
+};
+
+static int
+on_component(void *ctx, const struct store_fact_row *r)
+{
+	struct load_ctx *lc = ctx;
+	struct analysis *a = lc->a;
+
+	if (!r->key)
+		return 0;
+	/* Keep the latest reading of each package. */
+	for (size_t i = 0; i < a->ncomponents; i++) {
+		if (strcmp(a->components[i].name, r->key) == 0) {
+			free(a->components[i].version);
+			free(a->components[i].path);
+			a->components[i].version = dup0(r->value);
+			a->components[i].path = dup0(r->path);
+			a->components[i].line = r->line;
+			return 0;
+		}
+	}
+	GROW(a->components, a->ncomponents, lc->cap);
+	a->components[a->ncomponents++] = (struct an_component){
+		dup0(r->key), dup0(r->value), dup0(r->path), r->line,
+	};
+	return 0;
+}
+
+struct line_ctx {
+	int64_t line;
+	char *local;
+};
+
+static int
+on_event_line(void *ctx, const struct store_event_row *r)
+{
+	struct line_ctx *lc = ctx;
+
+	lc->line = r->line;
+	return 0;
+}
+
+static int
+on_episode(void *ctx, const struct store_episode_row *r)
+{
+	struct load_ctx *lc = ctx;
+	struct analysis *a = lc->a;
+	struct an_episode *e;
+	struct line_ctx l = { 0, NULL };
+
+	GROW(a->episodes, a->nepisodes, lc->cap);
+	e = &a->episodes[a->nepisodes++];
+	memset(e, 0, sizeof(*e));
+	e->kind = dup0(r->kind);
+	e->label = dup0(r->label);
+	e->path = dup0(r->path);
+	e->start = dup0(r->start_time);
+	e->end = dup0(r->end_time);
+	e->time_q = dup0(r->time_q);
+	e->outcome = dup0(r->outcome);
+	e->errors = r->errors;
+	e->warnings = r->warnings;
+	if (r->first_error_event > 0 && store_event(lc->s, r->first_error_event, on_event_line, &l) == 1)
+		e->first_error_line = l.line;
+	return 0;
+}
+
+static int
+on_evidence(void *ctx, const struct store_evidence_row *r)
+{
+	struct an_finding *f = ctx;
+	struct an_evidence *e;
+
+	f->ev = xrealloc(f->ev, (f->nev + 1) * sizeof(*f->ev));
+	e = &f->ev[f->nev++];
+	e->path = dup0(r->path);
+	e->time = dup0(r->time);
+	e->note = dup0(r->note);
+	e->message = dup0(r->message);
+	e->line = r->line;
+	return 0;
+}
+
+static int
+on_finding(void *ctx, const struct store_finding_row *r)
+{
+	struct load_ctx *lc = ctx;
+	struct analysis *a = lc->a;
+	struct an_finding *f;
+
+	GROW(a->findings, a->nfindings, lc->cap);
+	f = &a->findings[a->nfindings++];
+	memset(f, 0, sizeof(*f));
+	f->rule = dup0(r->rule);
+	f->title = dup0(r->title);
+	f->severity = dup0(r->severity);
+	f->confidence = dup0(r->confidence);
+	f->summary = dup0(r->summary);
+	f->remediation = dup0(r->remediation);
+	f->time = dup0(r->time);
+	return store_evidence(lc->s, r->id, on_evidence, f) == STORE_OK ? 0 : 1;
+}
+
+#define MAX_PROBLEMS_SHOWN 5
+
+static int
+on_problem(void *ctx, const struct store_problem_row *r)
+{
+	struct an_source *src = ctx;
+	struct an_problem *p;
+
+	src->probs = xrealloc(src->probs, (src->nprobs + 1) * sizeof(*src->probs));
+	p = &src->probs[src->nprobs++];
+	p->line = r->line;
+	p->offset = r->offset;
+	p->message = dup0(r->message);
+	return src->nprobs >= MAX_PROBLEMS_SHOWN;
+}
+
+static int
+on_source(void *ctx, const struct store_source_row *r)
+{
+	struct load_ctx *lc = ctx;
+	struct analysis *a = lc->a;
+	struct an_source *src;
+
+	GROW(a->sources, a->nsources, lc->cap);
+	src = &a->sources[a->nsources++];
+	memset(src, 0, sizeof(*src));
+	src->path = dup0(r->path);
+	src->format = dup0(r->format);
+	src->encoding = dup0(r->encoding);
+	src->status = dup0(r->status);
+	src->reason = dup0(r->reason);
+	src->sha256 = dup0(r->sha256);
+	src->duplicate_of = dup0(r->duplicate_of_path);
+	src->first_time = dup0(r->first_time);
+	src->last_time = dup0(r->last_time);
+	src->size = r->size;
+	src->records = r->records;
+	src->skipped = r->skipped;
+	src->bytes_skipped = r->bytes_skipped;
+	src->problems = r->problems;
+	if (strcmp(r->status, "parsed") == 0) {
+		a->nparsed++;
+		a->nrecords += r->records;
+	} else if (strcmp(r->status, "skipped") == 0) {
+		a->nskipped++;
+	} else if (strcmp(r->status, "duplicate") == 0) {
+		a->nduplicate++;
+	} else if (strcmp(r->status, "archive") == 0) {
+		a->narchives++;
+	} else {
+		a->nfailed++;
+	}
+	if (r->problems && store_problems(lc->s, r->id, on_problem, src) < 0)
+		return 1;
+	return 0;
+}
+
+static int
+on_episode_local(void *ctx, const struct store_span_row *r)
+{
+	struct analysis *a = ctx;
+
+	for (size_t i = 0; i < a->nepisodes; i++) {
+		struct an_episode *e = &a->episodes[i];
+
+		if (e->path && strcmp(e->path, r->path) == 0 && !e->start) {
+			e->first_local = dup0(r->first_local);
+			e->last_local = dup0(r->last_local);
+		}
+	}
+	return 0;
+}
+
+int
+analysis_load(struct store *s, struct analysis *a)
+{
+	struct facts_ctx fc = { .a = a };
+	struct load_ctx lc = { a, s, 0 };
+
+	memset(a, 0, sizeof(*a));
+	a->current = store_analysis_current(s);
+	want(&fc, "engine.installed_version", &a->installed);
+	want(&fc, "upgrade.from", &a->installed);
+	want(&fc, "wizard.version", &a->wizard);
+	want(&fc, "upgrade.to", &a->target);
+	want(&fc, "os.version", &a->os_version);
+	want(&fc, "os.name", &a->os_name);
+	want(&fc, "dotnet.release", &a->dotnet_release);
+	want(&fc, "dotnet.version", &a->dotnet_version);
+	want(&fc, "tls12.status", &a->tls12);
+	if (store_facts(s, NULL, on_fact, &fc) != STORE_OK)
+		return STORE_ERROR;
+	if (!a->target.value && a->wizard.value)
+		value_set(&a->target, a->wizard.value, a->wizard.path, a->wizard.line);
+	if (store_facts(s, "component.package", on_component, &lc) != STORE_OK)
+		return STORE_ERROR;
+	lc.cap = 0;
+	if (store_episodes(s, on_episode, &lc) != STORE_OK)
+		return STORE_ERROR;
+	store_spans(s, "trace", on_episode_local, a);
+	lc.cap = 0;
+	if (store_findings(s, on_finding, &lc) != STORE_OK)
+		return STORE_ERROR;
+	lc.cap = 0;
+	if (store_sources(s, on_source, &lc) != STORE_OK)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
+void
+analysis_release(struct analysis *a)
+{
+	struct an_value *vals[] = { &a->installed, &a->target, &a->wizard, &a->os_version,
+				    &a->os_name, &a->dotnet_release, &a->dotnet_version, &a->tls12 };
+
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+		value_release(vals[i]);
+	for (size_t i = 0; i < a->ncomponents; i++) {
+		free(a->components[i].name);
+		free(a->components[i].version);
+		free(a->components[i].path);
+	}
+	free(a->components);
+	for (size_t i = 0; i < a->nepisodes; i++) {
+		struct an_episode *e = &a->episodes[i];
+
+		free(e->kind), free(e->label), free(e->path), free(e->start), free(e->end);
+		free(e->time_q), free(e->outcome), free(e->first_local), free(e->last_local);
+	}
+	free(a->episodes);
+	for (size_t i = 0; i < a->nfindings; i++) {
+		struct an_finding *f = &a->findings[i];
+
+		free(f->rule), free(f->title), free(f->severity), free(f->confidence);
+		free(f->summary), free(f->remediation), free(f->time);
+		for (size_t k = 0; k < f->nev; k++) {
+			free(f->ev[k].path), free(f->ev[k].time), free(f->ev[k].note);
+			free(f->ev[k].message);
+		}
+		free(f->ev);
+	}
+	free(a->findings);
+	for (size_t i = 0; i < a->nsources; i++) {
+		struct an_source *src = &a->sources[i];
+
+		free(src->path), free(src->format), free(src->encoding), free(src->status);
+		free(src->reason), free(src->sha256), free(src->duplicate_of);
+		free(src->first_time), free(src->last_time);
+		for (size_t k = 0; k < src->nprobs; k++)
+			free(src->probs[k].message);
+		free(src->probs);
+	}
+	free(a->sources);
+	memset(a, 0, sizeof(*a));
+}
+
+enum ec_exit
+analysis_exit_code(const struct analysis *a)
+{
+	if (a->nparsed == 0)
+		return EC_EXIT_NOINPUT;
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const char *sev = a->findings[i].severity;
+
+		if (strcmp(sev, "warning") == 0 || strcmp(sev, "error") == 0 || strcmp(sev, "critical") == 0)
+			return EC_EXIT_FINDINGS;
+	}
+	return EC_EXIT_HEALTHY;
+}

@@ -1,1 +1,131 @@
-/* placeholder */ typedef int placeholder_report_json;
+/* SPDX-License-Identifier: MIT */
+/* report_json.c - the analysis as one JSON document (schema in
+ * docs/REPORT-JSON.md; "report_schema" changes when fields change meaning). */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+#include "reports/report.h"
+
+#define REPORT_SCHEMA 1
+
+static cJSON *
+str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+static void
+add_value(cJSON *obj, const char *name, const struct an_value *v)
+{
+	cJSON *o = cJSON_AddObjectToObject(obj, name);
+
+	cJSON_AddItemToObject(o, "value", str_or_null(v->value));
+	cJSON_AddItemToObject(o, "path", str_or_null(v->path));
+	if (v->line > 0)
+		cJSON_AddNumberToObject(o, "line", (double)v->line);
+	else
+		cJSON_AddNullToObject(o, "line");
+}
+
+int
+report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *arr, *host;
+	char *text;
+	int rc;
+
+	cJSON_AddNumberToObject(root, "report_schema", REPORT_SCHEMA);
+	cJSON_AddStringToObject(root, "ecdiag_version", ECDIAG_VERSION);
+	cJSON_AddItemToObject(root, "database", str_or_null(o->db_path));
+	cJSON_AddBoolToObject(root, "analysis_current", a->current);
+	add_value(root, "installed_version", &a->installed);
+	add_value(root, "target_version", &a->target);
+	add_value(root, "wizard_version", &a->wizard);
+	host = cJSON_AddObjectToObject(root, "host");
+	add_value(host, "os_version", &a->os_version);
+	add_value(host, "os_name", &a->os_name);
+	add_value(host, "dotnet_release", &a->dotnet_release);
+	add_value(host, "dotnet_version", &a->dotnet_version);
+	add_value(host, "tls12", &a->tls12);
+	arr = cJSON_AddArrayToObject(host, "components");
+	for (size_t i = 0; i < a->ncomponents; i++) {
+		cJSON *c = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(c, "name", a->components[i].name);
+		cJSON_AddItemToObject(c, "version", str_or_null(a->components[i].version));
+		cJSON_AddItemToObject(c, "path", str_or_null(a->components[i].path));
+		cJSON_AddNumberToObject(c, "line", (double)a->components[i].line);
+		cJSON_AddItemToArray(arr, c);
+	}
+	arr = cJSON_AddArrayToObject(root, "episodes");
+	for (size_t i = 0; i < a->nepisodes; i++) {
+		const struct an_episode *e = &a->episodes[i];
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "kind", e->kind);
+		cJSON_AddItemToObject(j, "label", str_or_null(e->label));
+		cJSON_AddItemToObject(j, "path", str_or_null(e->path));
+		cJSON_AddItemToObject(j, "start", str_or_null(e->start));
+		cJSON_AddItemToObject(j, "end", str_or_null(e->end));
+		cJSON_AddItemToObject(j, "start_local", str_or_null(e->first_local));
+		cJSON_AddItemToObject(j, "end_local", str_or_null(e->last_local));
+		cJSON_AddItemToObject(j, "time_quality", str_or_null(e->time_q));
+		cJSON_AddItemToObject(j, "outcome", str_or_null(e->outcome));
+		cJSON_AddNumberToObject(j, "errors", (double)e->errors);
+		cJSON_AddNumberToObject(j, "warnings", (double)e->warnings);
+		if (e->first_error_line > 0)
+			cJSON_AddNumberToObject(j, "first_error_line", (double)e->first_error_line);
+		cJSON_AddItemToArray(arr, j);
+	}
+	arr = cJSON_AddArrayToObject(root, "findings");
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const struct an_finding *f = &a->findings[i];
+		cJSON *j = cJSON_CreateObject(), *ev;
+
+		cJSON_AddStringToObject(j, "rule", f->rule);
+		cJSON_AddStringToObject(j, "title", f->title);
+		cJSON_AddStringToObject(j, "severity", f->severity);
+		cJSON_AddStringToObject(j, "confidence", f->confidence);
+		cJSON_AddItemToObject(j, "summary", str_or_null(f->summary));
+		cJSON_AddItemToObject(j, "remediation", str_or_null(f->remediation));
+		cJSON_AddItemToObject(j, "time", str_or_null(f->time));
+		ev = cJSON_AddArrayToObject(j, "evidence");
+		for (size_t k = 0; k < f->nev; k++) {
+			cJSON *e = cJSON_CreateObject();
+
+			cJSON_AddItemToObject(e, "path", str_or_null(f->ev[k].path));
+			if (f->ev[k].line > 0)
+				cJSON_AddNumberToObject(e, "line", (double)f->ev[k].line);
+			cJSON_AddItemToObject(e, "time", str_or_null(f->ev[k].time));
+			cJSON_AddItemToObject(e, "message", str_or_null(f->ev[k].message));
+			cJSON_AddItemToArray(ev, e);
+		}
+		cJSON_AddItemToArray(arr, j);
+	}
+	arr = cJSON_AddArrayToObject(root, "sources");
+	for (size_t i = 0; i < a->nsources; i++) {
+		const struct an_source *s = &a->sources[i];
+		cJSON *j = cJSON_CreateObject(), *pr;
+
+		cJSON_AddStringToObject(j, "path", s->path);
+		cJSON_AddStringToObject(j, "status", s->status);
+		cJSON_AddItemToObject(j, "format", str_or_null(s->format));
+		cJSON_AddItemToObject(j, "encoding", str_or_null(s->encoding));
+		cJSON_AddItemToObject(j, "sha256", str_or_null(s->sha256));
+		cJSON_AddNumberToObject(j, "records", (double)s->records);
+		cJSON_AddNumberToObject(j, "skipped", (double)s->skipped);
+		cJSON_AddItemToObject(j, "reason", str_or_null(s->reason));
+		pr = cJSON_AddArrayToObject(j, "problems");
+		for (size_t k = 0; k < s->nprobs; k++)
+			cJSON_AddItemToArray(pr, cJSON_CreateString(s->probs[k].message));
+		cJSON_AddItemToArray(arr, j);
+	}
+	text = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!text)
+		return -1;
+	rc = fputs(text, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
+	free(text);
+	return rc;
+}

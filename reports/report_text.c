@@ -1,1 +1,261 @@
-/* placeholder */ typedef int placeholder_report_text;
+/* SPDX-License-Identifier: MIT */
+/* report_text.c - the terminal view: versions and host first, then wizard
+ * runs, findings with evidence, and what could not be read. */
+#include <string.h>
+
+#include "reports/report.h"
+
+void
+report_put_escaped(FILE *out, const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; s && *s && n < max; s++, n++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] < 0xa0)
+			fprintf(out, "\\x%02x", (unsigned char)*++s);	/* C1 controls (U+0080..U+009F) */
+		else
+			fputc(c, out);
+	}
+	if (s && *s)
+		fputs("...", out);
+}
+
+/* "2026-05-10T08:15:02.129Z" -> "2026-05-10 08:15:02"; with same_day, only
+ * the time of day. */
+static void
+put_time(FILE *out, const char *iso, const char *same_day)
+{
+	if (!iso) {
+		fputs("?", out);
+		return;
+	}
+	if (same_day && strncmp(iso, same_day, 10) == 0)
+		fprintf(out, "%.8s", iso + 11);
+	else
+		fprintf(out, "%.10s %.8s", iso, iso + 11);
+}
+
+static void
+put_where(FILE *out, const char *path, long long line)
+{
+	if (!path)
+		return;
+	if (line > 0)
+		fprintf(out, "%s:%lld", path, line);
+	else
+		fputs(path, out);
+}
+
+static void
+put_first_line(FILE *out, const char *msg, size_t max)
+{
+	char one[1024];
+	size_t n = 0;
+
+	if (!msg)
+		return;
+	while (msg[n] && msg[n] != '\n' && n < sizeof(one) - 1) {
+		one[n] = msg[n];
+		n++;
+	}
+	one[n] = '\0';
+	report_put_escaped(out, one, max);
+}
+
+static const char *
+quality_note(const char *q)
+{
+	if (!q)
+		return "";
+	if (strcmp(q, "local-assumed") == 0)
+		return " (local time read as UTC: offset unknown, see --utc-offset)";
+	if (strcmp(q, "local-given") == 0)
+		return " (local time, offset as given)";
+	return "";
+}
+
+static void
+versions(FILE *out, const struct analysis *a)
+{
+	fputs("VERSIONS  ", out);
+	if (a->installed.value || a->target.value) {
+		fprintf(out, "installed %s -> target %s\n", a->installed.value ? a->installed.value : "unknown",
+			a->target.value ? a->target.value : "unknown");
+		if (a->installed.value) {
+			fputs("          installed  ", out);
+			put_where(out, a->installed.path, a->installed.line);
+			fputc('\n', out);
+		}
+		if (a->target.value) {
+			fputs("          target     ", out);
+			put_where(out, a->target.path, a->target.line);
+			fputc('\n', out);
+		}
+	} else {
+		fputs("unknown: no wizard trace with a version was read\n", out);
+	}
+}
+
+static void
+host(FILE *out, const struct analysis *a)
+{
+	fputs("HOST      ", out);
+	if (a->os_version.value)
+		fprintf(out, "%s (%s)", a->os_name.value ? a->os_name.value : "Windows", a->os_version.value);
+	else
+		fputs("OS unknown", out);
+	if (a->dotnet_release.value)
+		fprintf(out, ", .NET Framework %s (release %s)",
+			a->dotnet_version.value ? a->dotnet_version.value : "?", a->dotnet_release.value);
+	else
+		fputs(", .NET unknown", out);
+	if (a->tls12.value) {
+		fputs(", TLS 1.2 ", out);
+		report_put_escaped(out, a->tls12.value, 200);
+	} else {
+		fputs(", TLS 1.2 not reported", out);
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < a->ncomponents; i++) {
+		fputs(i == 0 ? "          components " : "                     ", out);
+		report_put_escaped(out, a->components[i].name, 80);
+		fprintf(out, " %s\n", a->components[i].version ? a->components[i].version : "?");
+	}
+}
+
+static void
+runs(FILE *out, const struct analysis *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nepisodes; i++)
+		n += strcmp(a->episodes[i].kind, "wizard-run") == 0;
+	fprintf(out, "WIZARD RUNS (%zu)\n", n);
+	for (size_t i = 0; i < a->nepisodes; i++) {
+		const struct an_episode *e = &a->episodes[i];
+
+		if (strcmp(e->kind, "wizard-run") != 0)
+			continue;
+		fputs("  ", out);
+		if (e->start) {
+			put_time(out, e->start, NULL);
+			fputs(" - ", out);
+			put_time(out, e->end, e->start);
+			fputs(" UTC", out);
+		} else {
+			fprintf(out, "%s - %s local, date unknown", e->first_local ? e->first_local : "?",
+				e->last_local ? e->last_local : "?");
+		}
+		fputs("  ", out);
+		put_where(out, e->path, 0);
+		fprintf(out, "  %s  %s", e->label, e->outcome);
+		if (e->first_error_line > 0)
+			fprintf(out, ", first at line %lld", (long long)e->first_error_line);
+		fprintf(out, "%s\n", quality_note(e->time_q));
+	}
+}
+
+static void
+findings(FILE *out, const struct analysis *a)
+{
+	fprintf(out, "FINDINGS (%zu)\n", a->nfindings);
+	if (!a->nfindings)
+		fputs("  none\n", out);
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const struct an_finding *f = &a->findings[i];
+
+		fprintf(out, "  [%s/%s] %s  ", f->severity, f->confidence, f->rule);
+		report_put_escaped(out, f->title, 300);
+		fputc('\n', out);
+		if (f->summary) {
+			fputs("    ", out);
+			report_put_escaped(out, f->summary, 600);
+			fputc('\n', out);
+		}
+		for (size_t k = 0; k < f->nev; k++) {
+			fputs("    evidence  ", out);
+			put_where(out, f->ev[k].path, f->ev[k].line);
+			if (f->ev[k].message) {
+				fputs("  ", out);
+				put_first_line(out, f->ev[k].message, 160);
+			}
+			fputc('\n', out);
+		}
+		if (f->remediation) {
+			fputs("    fix       ", out);
+			report_put_escaped(out, f->remediation, 600);
+			fputc('\n', out);
+		}
+	}
+}
+
+static void
+read_summary(FILE *out, const struct analysis *a, const struct report_opts *o)
+{
+	fprintf(out, "READ      %zu input%s: %zu parsed (%lld records), %zu skipped", a->nsources - a->narchives,
+		a->nsources - a->narchives == 1 ? "" : "s", a->nparsed, (long long)a->nrecords, a->nskipped);
+	if (a->nduplicate)
+		fprintf(out, ", %zu duplicate", a->nduplicate);
+	if (a->nfailed)
+		fprintf(out, ", %zu unreadable", a->nfailed);
+	if (a->narchives)
+		fprintf(out, "; from %zu archive%s", a->narchives, a->narchives == 1 ? "" : "s");
+	fputc('\n', out);
+	for (size_t i = 0; i < a->nsources; i++) {
+		const struct an_source *s = &a->sources[i];
+		bool parsed = strcmp(s->status, "parsed") == 0;
+
+		if (strcmp(s->status, "archive") == 0)
+			continue;
+		if (parsed && !s->problems && !o->show_sources)
+			continue;
+		fprintf(out, "  %-9s ", s->status);
+		report_put_escaped(out, s->path, 400);
+		if (parsed)
+			fprintf(out, "  %s, %s, %lld records", s->format, s->encoding, (long long)s->records);
+		if (s->reason) {
+			fputs(": ", out);
+			report_put_escaped(out, s->reason, 300);
+		}
+		if (s->duplicate_of) {
+			fputs(" (", out);
+			report_put_escaped(out, s->duplicate_of, 300);
+			fputc(')', out);
+		}
+		fputc('\n', out);
+		for (size_t k = 0; k < s->nprobs; k++) {
+			fputs("            ", out);
+			if (s->probs[k].line > 0)
+				fprintf(out, "line %lld: ", (long long)s->probs[k].line);
+			else if (s->probs[k].offset >= 0)
+				fprintf(out, "offset %lld: ", (long long)s->probs[k].offset);
+			report_put_escaped(out, s->probs[k].message, 300);
+			fputc('\n', out);
+		}
+		if ((int64_t)s->nprobs < s->problems)
+			fprintf(out, "            ... %lld problems in all (ecdiag sources)\n",
+				(long long)s->problems);
+	}
+}
+
+int
+report_text(FILE *out, const struct analysis *a, const struct report_opts *o)
+{
+	fprintf(out, "ecdiag %s", ECDIAG_VERSION);
+	if (o->db_path)
+		fprintf(out, "  case database %s", o->db_path);
+	fputc('\n', out);
+	if (!a->current)
+		fputs("note: the analysis is older than the last ingest; run 'ecdiag analyze'\n", out);
+	fputc('\n', out);
+	versions(out, a);
+	host(out, a);
+	runs(out, a);
+	findings(out, a);
+	read_summary(out, a, o);
+	return ferror(out) ? -1 : 0;
+}

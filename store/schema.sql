@@ -140,3 +140,10 @@ CREATE TABLE episode (
   warnings  INTEGER NOT NULL DEFAULT 0,
   first_error_event INTEGER REFERENCES event(id)
 );
+
+-- Bookkeeping: 'ingested' and 'analyzed' counters, so a report can tell
+-- whether the analysis is older than the last ingest.
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT
+);

@@ -1,1 +1,1150 @@
-/* placeholder */ typedef int placeholder_store;
+/* SPDX-License-Identifier: MIT */
+/* store.c - SQLite case database: schema, migrations, batched inserts and
+ * the queries the analyzer, reports and command line need. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "common/buf.h"
+#include "common/timeutil.h"
+#include "common/xalloc.h"
+#include "store/store.h"
+
+extern const char store_schema_sql[];
+
+#define MAX_STORED_PROBLEMS 200
+
+/* Migration steps: steps[i] takes a database from user_version i to i+1.
+ * Step 0 is the whole schema of version 1. Append, never edit. */
+static const char *const *migration_steps(size_t *n)
+{
+	static const char *steps[1];
+
+	steps[0] = store_schema_sql;
+	*n = 1;
+	return steps;
+}
+
+enum stmt_id {
+	ST_INS_SOURCE,
+	ST_UPD_SOURCE,
+	ST_INS_EVENT,
+	ST_INS_DATA,
+	ST_INS_FACT,
+	ST_INS_PROBLEM,
+	ST_NMAX
+};
+
+static const char *const stmt_sql[ST_NMAX] = {
+	[ST_INS_SOURCE] = "INSERT INTO source(path, name, container, depth, size, mtime, status,"
+			  " format, encoding, ingested_at) VALUES (?,?,?,?,?,?,'partial',?,?,?)",
+	[ST_UPD_SOURCE] = "UPDATE source SET sha256=?, size=?, status='parsed', records=?, skipped=?,"
+			  " bytes_skipped=?, problems=?, first_time=?, last_time=? WHERE id=?",
+	[ST_INS_EVENT] = "INSERT INTO event(source_id, ordinal, line, offset, time, time_local, time_q,"
+			 " level, provider, event_id, thread, message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_INS_DATA] = "INSERT INTO event_data(event_id, ordinal, name, value) VALUES (?,?,?,?)",
+	[ST_INS_FACT] = "INSERT INTO fact(source_id, event_id, origin, name, key, value)"
+			" VALUES (?,?,?,?,?,?)",
+	[ST_INS_PROBLEM] = "INSERT INTO problem(source_id, line, offset, records, bytes, message)"
+			   " VALUES (?,?,?,?,?,?)",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_NMAX];	/* prepared once, reset after each use */
+	bool readonly;
+	/* the source being ingested */
+	int64_t src_id;			/* 0 when none */
+	int64_t ordinal;		/* events so far */
+	int64_t last_event;		/* rowid of the last event, for facts */
+	int64_t min_time, max_time;	/* ms, INT64_MAX/INT64_MIN when none */
+	struct store_source_counts counts;
+	char *src_path;			/* for duplicate rows */
+	struct store_source src;	/* copy of what begin got (strings owned below) */
+	char *src_name, *src_container, *src_format, *src_encoding;
+	int rc;				/* first SQLite error during the source */
+	struct ec_sink sink;
+	char errbuf[512];
+};
+
+static const char *const level_names[] = {
+	[LVL_NONE] = NULL, [LVL_VERBOSE] = "verbose", [LVL_INFO] = "info",
+	[LVL_WARN] = "warning", [LVL_ERROR] = "error", [LVL_CRITICAL] = "critical",
+};
+
+static const char *const timeq_names[] = {
+	[TQ_NONE] = "none", [TQ_TIME_OF_DAY] = "time-of-day", [TQ_LOCAL_ASSUMED] = "local-assumed",
+	[TQ_LOCAL_GIVEN] = "local-given", [TQ_HEADER_OFFSET] = "header-offset", [TQ_EXACT] = "exact",
+};
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s->errbuf;
+}
+
+static int
+fail(struct store *s, const char *what)
+{
+	snprintf(s->errbuf, sizeof(s->errbuf), "%s: %s", what, s->db ? sqlite3_errmsg(s->db) : "?");
+	return STORE_ERROR;
+}
+
+static int
+exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->errbuf, sizeof(s->errbuf), "%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+static void
+now_iso(char out[32])
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms_to_iso((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, out);
+}
+
+static int
+user_version(struct store *s, int *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Bring the schema to STORE_SCHEMA_VERSION, one step per transaction. */
+static int
+migrate(struct store *s, int from)
+{
+	size_t nsteps;
+	const char *const *steps = migration_steps(&nsteps);
+	char sql[64];
+
+	for (int v = from; v < STORE_SCHEMA_VERSION; v++) {
+		if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
+			return STORE_ERROR;
+		if ((size_t)v >= nsteps || exec(s, steps[v]) != STORE_OK) {
+			char keep[512];
+
+			memcpy(keep, s->errbuf, sizeof(keep));
+			exec(s, "ROLLBACK");
+			snprintf(s->errbuf, sizeof(s->errbuf), "migrating to schema %d: %s", v + 1, keep);
+			return STORE_ERROR;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", v + 1);
+		if (exec(s, sql) != STORE_OK || exec(s, "COMMIT") != STORE_OK) {
+			exec(s, "ROLLBACK");
+			return STORE_ERROR;
+		}
+	}
+	return STORE_OK;
+}
+
+static int sink_event(void *ctx, const struct ec_event *ev);
+static int sink_fact(void *ctx, const struct ec_fact *f);
+static int sink_problem(void *ctx, const struct ec_problem *p);
+
+int
+store_open(const char *path, enum store_mode mode, struct store **out, char **err)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	int flags = mode == STORE_RO ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int v = 0, rc;
+
+	*out = NULL;
+	*err = NULL;
+	s->readonly = mode == STORE_RO;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		*err = xasprintf("cannot open case database '%s': %s", path,
+				 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return STORE_ERROR;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	rc = user_version(s, &v);
+	if (rc != SQLITE_OK) {
+		bool notdb = (rc & 0xff) == SQLITE_NOTADB;
+
+		*err = xasprintf("cannot read case database '%s': %s", path, sqlite3_errmsg(s->db));
+		store_close(s);
+		return notdb ? STORE_NOTDB : STORE_ERROR;
+	}
+	if (v > STORE_SCHEMA_VERSION) {
+		*err = xasprintf("case database '%s' has schema %d, written by a newer ecdiag; this "
+				 "ecdiag %s reads schema %d or older: use the newer ecdiag or a new database",
+				 path, v, ECDIAG_VERSION, STORE_SCHEMA_VERSION);
+		store_close(s);
+		return STORE_NEWER;
+	}
+	if (v == 0 && !s->readonly) {
+		/* A new file, or some other SQLite database? */
+		sqlite3_stmt *st;
+		int tables = 0;
+
+		if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				tables = sqlite3_column_int(st, 0);
+			sqlite3_finalize(st);
+		}
+		if (tables) {
+			*err = xasprintf("'%s' is an SQLite database but not an ecdiag case database", path);
+			store_close(s);
+			return STORE_NOTDB;
+		}
+	}
+	if (s->readonly && v < STORE_SCHEMA_VERSION) {
+		*err = xasprintf(v == 0 ? "'%s' is not an ecdiag case database (run 'ecdiag ingest' first)"
+				       : "case database '%s' has the older schema %d: open it once with "
+					 "'ecdiag ingest' or 'ecdiag analyze' to migrate it",
+				 path, v);
+		store_close(s);
+		return STORE_NOTDB;
+	}
+	if (!s->readonly) {
+		if (exec(s, "PRAGMA journal_mode=WAL") != STORE_OK ||
+		    exec(s, "PRAGMA synchronous=NORMAL") != STORE_OK ||
+		    exec(s, "PRAGMA foreign_keys=ON") != STORE_OK || migrate(s, v) != STORE_OK) {
+			*err = xasprintf("cannot prepare case database '%s': %s", path, s->errbuf);
+			store_close(s);
+			return STORE_ERROR;
+		}
+		for (int i = 0; i < ST_NMAX; i++) {
+			if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+					       NULL) != SQLITE_OK) {
+				*err = xasprintf("cannot prepare case database '%s': %s", path,
+						 sqlite3_errmsg(s->db));
+				store_close(s);
+				return STORE_ERROR;
+			}
+		}
+	} else {
+		exec(s, "PRAGMA query_only=ON");
+	}
+	s->sink.ctx = s;
+	s->sink.event = sink_event;
+	s->sink.fact = sink_fact;
+	s->sink.problem = sink_problem;
+	*out = s;
+	return STORE_OK;
+}
+
+static void
+free_source_copy(struct store *s)
+{
+	free(s->src_path);
+	free(s->src_name);
+	free(s->src_container);
+	free(s->src_format);
+	free(s->src_encoding);
+	s->src_path = s->src_name = s->src_container = s->src_format = s->src_encoding = NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (s->src_id)
+		store_rollback_source(s);
+	for (int i = 0; i < ST_NMAX; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db && !s->readonly)
+		sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
+	sqlite3_close(s->db);
+	free_source_copy(s);
+	free(s);
+}
+
+/* ---- binding helpers -------------------------------------------------- */
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *p)
+{
+	if (p)
+		sqlite3_bind_text(st, i, p, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void
+bind_sv(sqlite3_stmt *st, int i, struct sv v, bool null_if_empty)
+{
+	if (null_if_empty && v.n == 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v.p ? v.p : "", (int)v.n, SQLITE_STATIC);
+}
+
+static void
+bind_i64_or_null(sqlite3_stmt *st, int i, int64_t v, bool null)
+{
+	if (null)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+static int
+step_reset(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(s, what);
+	return STORE_OK;
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* ---- ingest ----------------------------------------------------------- */
+
+int64_t
+store_source_find(struct store *s, const char *path, const char *sha256)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id FROM source WHERE path=? AND sha256=?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 0;
+	bind_text(st, 1, path);
+	bind_text(st, 2, sha256);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+int64_t
+store_content_find(struct store *s, const char *sha256)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id FROM source WHERE sha256=? AND status IN ('parsed','skipped')"
+			       " ORDER BY id LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	bind_text(st, 1, sha256);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+bool
+store_path_size_known(struct store *s, const char *path, uint64_t size)
+{
+	sqlite3_stmt *st;
+	bool known = false;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM source WHERE path=? AND size=? LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return false;
+	bind_text(st, 1, path);
+	sqlite3_bind_int64(st, 2, (int64_t)size);
+	known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return known;
+}
+
+static char *
+dup_or_null(const char *p)
+{
+	return p ? xstrdup(p) : NULL;
+}
+
+int
+store_begin_source(struct store *s, const struct store_source *src)
+{
+	sqlite3_stmt *st = s->st[ST_INS_SOURCE];
+	char now[32];
+
+	if (s->src_id)
+		store_rollback_source(s);
+	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
+		return STORE_ERROR;
+	now_iso(now);
+	bind_text(st, 1, src->path);
+	bind_text(st, 2, src->name);
+	bind_text(st, 3, src->container);
+	sqlite3_bind_int(st, 4, src->depth);
+	bind_i64_or_null(st, 5, (int64_t)src->size, src->size == UINT64_MAX);
+	bind_i64_or_null(st, 6, src->mtime, src->mtime == 0);
+	bind_text(st, 7, src->format);
+	bind_text(st, 8, src->encoding);
+	bind_text(st, 9, now);
+	if (step_reset(s, st, "storing source") != STORE_OK) {
+		exec(s, "ROLLBACK");
+		return STORE_ERROR;
+	}
+	s->src_id = sqlite3_last_insert_rowid(s->db);
+	s->ordinal = 0;
+	s->last_event = 0;
+	s->min_time = INT64_MAX;
+	s->max_time = INT64_MIN;
+	memset(&s->counts, 0, sizeof(s->counts));
+	s->rc = STORE_OK;
+	free_source_copy(s);
+	s->src = *src;
+	s->src.path = s->src_path = xstrdup(src->path);
+	s->src.name = s->src_name = xstrdup(src->name);
+	s->src.container = s->src_container = dup_or_null(src->container);
+	s->src.format = s->src_format = dup_or_null(src->format);
+	s->src.encoding = s->src_encoding = dup_or_null(src->encoding);
+	return STORE_OK;
+}
+
+const struct ec_sink *
+store_sink(struct store *s)
+{
+	return &s->sink;
+}
+
+const struct store_source_counts *
+store_current_counts(const struct store *s)
+{
+	return &s->counts;
+}
+
+static int
+sink_event(void *ctx, const struct ec_event *ev)
+{
+	struct store *s = ctx;
+	sqlite3_stmt *st = s->st[ST_INS_EVENT];
+	char iso[32], tod[16];
+	bool dated = ev->timeq >= TQ_LOCAL_ASSUMED;
+
+	if (s->rc != STORE_OK)
+		return s->rc;
+	s->ordinal++;
+	sqlite3_bind_int64(st, 1, s->src_id);
+	sqlite3_bind_int64(st, 2, s->ordinal);
+	bind_i64_or_null(st, 3, (int64_t)ev->line, ev->line == 0);
+	bind_i64_or_null(st, 4, (int64_t)ev->offset, ev->offset == UINT64_MAX);
+	if (dated) {
+		ms_to_iso(ev->time_ms, iso);
+		sqlite3_bind_text(st, 5, iso, -1, SQLITE_TRANSIENT);
+		if (ev->time_ms < s->min_time)
+			s->min_time = ev->time_ms;
+		if (ev->time_ms > s->max_time)
+			s->max_time = ev->time_ms;
+	} else {
+		sqlite3_bind_null(st, 5);
+	}
+	if (!dated && ev->tod_ms >= 0) {
+		snprintf(tod, sizeof(tod), "%02d:%02d:%02d.%03d", ev->tod_ms / 3600000,
+			 ev->tod_ms / 60000 % 60, ev->tod_ms / 1000 % 60, ev->tod_ms % 1000);
+		sqlite3_bind_text(st, 6, tod, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, 6);
+	}
+	sqlite3_bind_text(st, 7, timeq_names[ev->timeq], -1, SQLITE_STATIC);
+	bind_text(st, 8, level_names[ev->level]);
+	bind_sv(st, 9, ev->provider, true);
+	bind_i64_or_null(st, 10, ev->event_id, ev->event_id < 0);
+	bind_sv(st, 11, ev->thread, true);
+	bind_sv(st, 12, ev->message, false);
+	if (step_reset(s, st, "storing event") != STORE_OK)
+		return s->rc = STORE_ERROR;
+	s->last_event = sqlite3_last_insert_rowid(s->db);
+	s->counts.records++;
+	for (size_t i = 0; i < ev->ndata; i++) {
+		sqlite3_stmt *d = s->st[ST_INS_DATA];
+
+		sqlite3_bind_int64(d, 1, s->last_event);
+		sqlite3_bind_int64(d, 2, (int64_t)i + 1);
+		bind_sv(d, 3, ev->data[i].name, false);
+		bind_sv(d, 4, ev->data[i].value, false);
+		if (step_reset(s, d, "storing event data") != STORE_OK)
+			return s->rc = STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+static int
+sink_fact(void *ctx, const struct ec_fact *f)
+{
+	struct store *s = ctx;
+	sqlite3_stmt *st = s->st[ST_INS_FACT];
+
+	if (s->rc != STORE_OK)
+		return s->rc;
+	sqlite3_bind_int64(st, 1, s->src_id);
+	bind_i64_or_null(st, 2, s->last_event, !f->on_event || s->last_event == 0);
+	sqlite3_bind_text(st, 3, "parser", -1, SQLITE_STATIC);
+	bind_sv(st, 4, f->name, false);
+	bind_sv(st, 5, f->key, true);
+	bind_sv(st, 6, f->value, false);
+	if (step_reset(s, st, "storing fact") != STORE_OK)
+		return s->rc = STORE_ERROR;
+	return STORE_OK;
+}
+
+static int
+sink_problem(void *ctx, const struct ec_problem *p)
+{
+	struct store *s = ctx;
+	sqlite3_stmt *st = s->st[ST_INS_PROBLEM];
+
+	if (s->rc != STORE_OK)
+		return s->rc;
+	s->counts.problems++;
+	s->counts.skipped += p->records;
+	s->counts.bytes_skipped += p->bytes;
+	if (s->counts.problems > MAX_STORED_PROBLEMS)
+		return STORE_OK;
+	sqlite3_bind_int64(st, 1, s->src_id);
+	bind_i64_or_null(st, 2, (int64_t)p->line, p->line == 0);
+	bind_i64_or_null(st, 3, (int64_t)p->offset, p->offset == UINT64_MAX);
+	sqlite3_bind_int64(st, 4, (int64_t)p->records);
+	sqlite3_bind_int64(st, 5, (int64_t)p->bytes);
+	bind_text(st, 6, s->counts.problems == MAX_STORED_PROBLEMS ? "more problems not stored"
+								   : p->message);
+	if (step_reset(s, st, "storing problem") != STORE_OK)
+		return s->rc = STORE_ERROR;
+	return STORE_OK;
+}
+
+static int
+bump_meta(struct store *s, const char *key)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO meta(key, value) VALUES ('%s', 1) ON CONFLICT(key) DO UPDATE"
+		 " SET value = value + 1",
+		 key);
+	return exec(s, sql);
+}
+
+int
+store_commit_source(struct store *s, const char *sha256, uint64_t size, int64_t *dup_of)
+{
+	sqlite3_stmt *st = s->st[ST_UPD_SOURCE];
+	int64_t dup;
+	char t0[32], t1[32];
+
+	if (!s->src_id)
+		return STORE_ERROR;
+	if (s->rc != STORE_OK) {
+		store_rollback_source(s);
+		return STORE_ERROR;
+	}
+	dup = store_content_find(s, sha256);
+	if (dup) {
+		struct store_source src = s->src;
+		char *keep_path = s->src_path;
+
+		/* Same bytes as an earlier source: keep only a pointer to it. */
+		s->src_path = NULL;
+		store_rollback_source(s);
+		src.path = keep_path;
+		src.size = size;
+		if (dup_of)
+			*dup_of = dup;
+		int rc = store_note_source(s, &src, sha256, "duplicate", "same content as an earlier source",
+					   dup, 0);
+		free(keep_path);
+		return rc == STORE_OK ? STORE_DUPLICATE : rc;
+	}
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)size);
+	sqlite3_bind_int64(st, 3, (int64_t)s->counts.records);
+	sqlite3_bind_int64(st, 4, (int64_t)s->counts.skipped);
+	sqlite3_bind_int64(st, 5, (int64_t)s->counts.bytes_skipped);
+	sqlite3_bind_int64(st, 6, (int64_t)s->counts.problems);
+	if (s->min_time != INT64_MAX) {
+		ms_to_iso(s->min_time, t0);
+		ms_to_iso(s->max_time, t1);
+		sqlite3_bind_text(st, 7, t0, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 8, t1, -1, SQLITE_TRANSIENT);
+	}
+	sqlite3_bind_int64(st, 9, s->src_id);
+	if (step_reset(s, st, "finishing source") != STORE_OK || bump_meta(s, "ingested") != STORE_OK ||
+	    exec(s, "COMMIT") != STORE_OK) {
+		store_rollback_source(s);
+		return STORE_ERROR;
+	}
+	s->src_id = 0;
+	return STORE_OK;
+}
+
+void
+store_rollback_source(struct store *s)
+{
+	if (!s->src_id)
+		return;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->src_id = 0;
+}
+
+int
+store_note_source(struct store *s, const struct store_source *src, const char *sha256,
+		  const char *status, const char *reason, int64_t dup_of, uint64_t records)
+{
+	sqlite3_stmt *st;
+	char now[32];
+	int rc;
+
+	if (sha256 && store_source_find(s, src->path, sha256))
+		return STORE_OK;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO source(path, name, container, depth, size, mtime, sha256, status,"
+			       " reason, format, encoding, duplicate_of, records, ingested_at)"
+			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "storing source");
+	now_iso(now);
+	bind_text(st, 1, src->path);
+	bind_text(st, 2, src->name);
+	bind_text(st, 3, src->container);
+	sqlite3_bind_int(st, 4, src->depth);
+	bind_i64_or_null(st, 5, (int64_t)src->size, src->size == UINT64_MAX);
+	bind_i64_or_null(st, 6, src->mtime, src->mtime == 0);
+	bind_text(st, 7, sha256);
+	bind_text(st, 8, status);
+	bind_text(st, 9, reason);
+	bind_text(st, 10, src->format);
+	bind_text(st, 11, src->encoding);
+	bind_i64_or_null(st, 12, dup_of, dup_of == 0);
+	sqlite3_bind_int64(st, 13, (int64_t)records);
+	bind_text(st, 14, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "storing source");
+	return STORE_OK;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* Prepare sql or fail with a message naming what. */
+static int
+prepare(struct store *s, const char *sql, sqlite3_stmt **st, const char *what)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return fail(s, what);
+	return STORE_OK;
+}
+
+static int
+finish(struct store *s, sqlite3_stmt *st, int rc, int stop, const char *what)
+{
+	sqlite3_finalize(st);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE)
+		return fail(s, what);
+	return STORE_OK;
+}
+
+int
+store_sources(struct store *s, store_source_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT s.id, s.path, s.name, s.container, s.sha256, s.status, s.reason, s.format,"
+		    " s.encoding, s.first_time, s.last_time, d.path, s.depth, s.size, s.records,"
+		    " s.skipped, s.bytes_skipped, s.problems"
+		    " FROM source s LEFT JOIN source d ON d.id = s.duplicate_of"
+		    " WHERE s.status <> 'partial' ORDER BY s.id",
+		    &st, "listing sources") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_source_row r = {
+			.id = sqlite3_column_int64(st, 0), .path = col(st, 1), .name = col(st, 2),
+			.container = col(st, 3), .sha256 = col(st, 4), .status = col(st, 5),
+			.reason = col(st, 6), .format = col(st, 7), .encoding = col(st, 8),
+			.first_time = col(st, 9), .last_time = col(st, 10),
+			.duplicate_of_path = col(st, 11), .depth = sqlite3_column_int(st, 12),
+			.size = sqlite3_column_type(st, 13) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 13),
+			.records = sqlite3_column_int64(st, 14), .skipped = sqlite3_column_int64(st, 15),
+			.bytes_skipped = sqlite3_column_int64(st, 16),
+			.problems = sqlite3_column_int64(st, 17),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing sources");
+}
+
+int
+store_problems(struct store *s, int64_t source_id,
+	       int (*fn)(void *ctx, const struct store_problem_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT source_id, line, offset, records, bytes, message FROM problem"
+		    " WHERE source_id=? ORDER BY id",
+		    &st, "listing problems") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, source_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_problem_row r = {
+			.source_id = sqlite3_column_int64(st, 0),
+			.line = sqlite3_column_int64(st, 1),
+			.offset = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2),
+			.records = sqlite3_column_int64(st, 3), .bytes = sqlite3_column_int64(st, 4),
+			.message = col(st, 5),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing problems");
+}
+
+int
+store_facts(struct store *s, const char *name,
+	    int (*fn)(void *ctx, const struct store_fact_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT f.id, f.source_id, f.event_id, f.origin, f.name, f.key, f.value, s.path,"
+		    " e.line, e.time FROM fact f LEFT JOIN source s ON s.id = f.source_id"
+		    " LEFT JOIN event e ON e.id = f.event_id"
+		    " WHERE (?1 IS NULL OR f.name = ?1)"
+		    " ORDER BY s.first_time IS NOT NULL, s.first_time, f.source_id, f.id",
+		    &st, "listing facts") != STORE_OK)
+		return STORE_ERROR;
+	bind_text(st, 1, name);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_fact_row r = {
+			.id = sqlite3_column_int64(st, 0), .source_id = sqlite3_column_int64(st, 1),
+			.event_id = sqlite3_column_int64(st, 2), .origin = col(st, 3),
+			.name = col(st, 4), .key = col(st, 5), .value = col(st, 6), .path = col(st, 7),
+			.line = sqlite3_column_int64(st, 8), .time = col(st, 9),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing facts");
+}
+
+#define EVENT_COLS                                                                              \
+	"SELECT e.id, e.source_id, e.line, e.offset, e.event_id, s.path, e.time, e.time_local,"   \
+	" e.time_q, e.level, e.provider, e.thread, e.message FROM event e"                        \
+	" JOIN source s ON s.id = e.source_id "
+
+static void
+event_row(sqlite3_stmt *st, struct store_event_row *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->source_id = sqlite3_column_int64(st, 1);
+	r->line = sqlite3_column_int64(st, 2);
+	r->offset = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+	r->event_id = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+	r->path = col(st, 5);
+	r->time = col(st, 6);
+	r->time_local = col(st, 7);
+	r->time_q = col(st, 8);
+	r->level = col(st, 9);
+	r->provider = col(st, 10);
+	r->thread = col(st, 11);
+	r->message = col(st, 12);
+}
+
+int
+store_events(struct store *s, int64_t source_id, const char *min_level, int64_t limit,
+	     int (*fn)(void *ctx, const struct store_event_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    EVENT_COLS "WHERE e.source_id = ?1 AND (?2 IS NULL OR"
+			       " (CASE e.level WHEN 'critical' THEN 5 WHEN 'error' THEN 4 WHEN 'warning'"
+			       " THEN 3 WHEN 'info' THEN 2 WHEN 'verbose' THEN 1 ELSE 0 END) >="
+			       " (CASE ?2 WHEN 'critical' THEN 5 WHEN 'error' THEN 4 WHEN 'warning'"
+			       " THEN 3 WHEN 'info' THEN 2 WHEN 'verbose' THEN 1 ELSE 0 END))"
+			       " ORDER BY e.ordinal LIMIT ?3",
+		    &st, "listing events") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, source_id);
+	bind_text(st, 2, min_level);
+	sqlite3_bind_int64(st, 3, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event_row r;
+
+		event_row(st, &r);
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing events");
+}
+
+int
+store_event(struct store *s, int64_t id, int (*fn)(void *ctx, const struct store_event_row *r),
+	    void *ctx)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (prepare(s, EVENT_COLS "WHERE e.id = ?", &st, "reading event") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		struct store_event_row r;
+
+		event_row(st, &r);
+		fn(ctx, &r);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int
+store_spans(struct store *s, const char *format,
+	    int (*fn)(void *ctx, const struct store_span_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT s.id, s.path, s.format, min(e.time), max(e.time),"
+		    " (SELECT time_local FROM event WHERE source_id = s.id ORDER BY ordinal LIMIT 1),"
+		    " (SELECT time_local FROM event WHERE source_id = s.id ORDER BY ordinal DESC LIMIT 1),"
+		    " (SELECT time_q FROM event WHERE source_id = s.id ORDER BY"
+		    "   CASE time_q WHEN 'none' THEN 0 WHEN 'time-of-day' THEN 1 WHEN 'local-assumed'"
+		    "   THEN 2 WHEN 'local-given' THEN 3 WHEN 'header-offset' THEN 4 ELSE 5 END LIMIT 1),"
+		    " count(e.id), sum(e.level IN ('error','critical')), sum(e.level = 'warning'),"
+		    " (SELECT id FROM event WHERE source_id = s.id AND level IN ('error','critical')"
+		    "   ORDER BY ordinal LIMIT 1)"
+		    " FROM source s LEFT JOIN event e ON e.source_id = s.id"
+		    " WHERE s.status = 'parsed' AND (?1 IS NULL OR s.format = ?1)"
+		    " GROUP BY s.id ORDER BY min(e.time), s.path",
+		    &st, "summarising sources") != STORE_OK)
+		return STORE_ERROR;
+	bind_text(st, 1, format);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_span_row r = {
+			.source_id = sqlite3_column_int64(st, 0), .path = col(st, 1),
+			.format = col(st, 2), .first_time = col(st, 3), .last_time = col(st, 4),
+			.first_local = col(st, 5), .last_local = col(st, 6), .time_q = col(st, 7),
+			.events = sqlite3_column_int64(st, 8), .errors = sqlite3_column_int64(st, 9),
+			.warnings = sqlite3_column_int64(st, 10),
+			.first_error_id = sqlite3_column_int64(st, 11),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "summarising sources");
+}
+
+/* ---- analysis --------------------------------------------------------- */
+
+int
+store_begin_analysis(struct store *s)
+{
+	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
+		return STORE_ERROR;
+	if (exec(s, "DELETE FROM evidence; DELETE FROM finding; DELETE FROM episode;"
+		    " DELETE FROM fact WHERE origin = 'analyzer'") != STORE_OK) {
+		exec(s, "ROLLBACK");
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int
+store_end_analysis(struct store *s, bool commit)
+{
+	if (!commit) {
+		exec(s, "ROLLBACK");
+		return STORE_OK;
+	}
+	if (exec(s, "INSERT INTO meta(key, value) VALUES ('analyzed',"
+		    " (SELECT coalesce(max(value), 0) FROM meta WHERE key = 'ingested'))"
+		    " ON CONFLICT(key) DO UPDATE SET value = excluded.value") != STORE_OK ||
+	    exec(s, "COMMIT") != STORE_OK) {
+		exec(s, "ROLLBACK");
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+bool
+store_analysis_current(struct store *s)
+{
+	sqlite3_stmt *st;
+	bool current = false;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT (SELECT value FROM meta WHERE key='analyzed') IS"
+			       " (SELECT value FROM meta WHERE key='ingested')"
+			       " AND EXISTS (SELECT 1 FROM meta WHERE key='analyzed')",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		current = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return current;
+}
+
+int64_t
+store_add_finding(struct store *s, const struct store_finding *f)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s,
+		    "INSERT INTO finding(rule, title, severity, confidence, summary, remediation, time)"
+		    " VALUES (?,?,?,?,?,?,?)",
+		    &st, "storing finding") != STORE_OK)
+		return -1;
+	bind_text(st, 1, f->rule);
+	bind_text(st, 2, f->title);
+	bind_text(st, 3, f->severity);
+	bind_text(st, 4, f->confidence);
+	bind_text(st, 5, f->summary);
+	bind_text(st, 6, f->remediation);
+	bind_text(st, 7, f->time);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, "storing finding");
+		return -1;
+	}
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_add_evidence(struct store *s, int64_t finding_id, int64_t source_id, int64_t event_id,
+		   int64_t line, const char *note)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s,
+		    "INSERT INTO evidence(finding_id, source_id, event_id, line, note) VALUES (?,?,?,?,?)",
+		    &st, "storing evidence") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, finding_id);
+	bind_i64_or_null(st, 2, source_id, source_id <= 0);
+	bind_i64_or_null(st, 3, event_id, event_id <= 0);
+	bind_i64_or_null(st, 4, line, line <= 0);
+	bind_text(st, 5, note);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, "storing evidence");
+}
+
+int
+store_add_episode(struct store *s, const struct store_episode *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s,
+		    "INSERT INTO episode(kind, source_id, label, start_time, end_time, time_q, outcome,"
+		    " errors, warnings, first_error_event) VALUES (?,?,?,?,?,?,?,?,?,?)",
+		    &st, "storing episode") != STORE_OK)
+		return STORE_ERROR;
+	bind_text(st, 1, e->kind);
+	bind_i64_or_null(st, 2, e->source_id, e->source_id <= 0);
+	bind_text(st, 3, e->label);
+	bind_text(st, 4, e->start_time);
+	bind_text(st, 5, e->end_time);
+	bind_text(st, 6, e->time_q);
+	bind_text(st, 7, e->outcome);
+	sqlite3_bind_int64(st, 8, e->errors);
+	sqlite3_bind_int64(st, 9, e->warnings);
+	bind_i64_or_null(st, 10, e->first_error_event, e->first_error_event <= 0);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, "storing episode");
+}
+
+int
+store_add_fact(struct store *s, int64_t source_id, int64_t event_id, const char *name,
+	       const char *key, const char *value)
+{
+	sqlite3_stmt *st = s->st[ST_INS_FACT];
+
+	bind_i64_or_null(st, 1, source_id, source_id <= 0);
+	bind_i64_or_null(st, 2, event_id, event_id <= 0);
+	sqlite3_bind_text(st, 3, "analyzer", -1, SQLITE_STATIC);
+	bind_text(st, 4, name);
+	bind_text(st, 5, key);
+	bind_text(st, 6, value);
+	return step_reset(s, st, "storing fact");
+}
+
+int
+store_findings(struct store *s, int (*fn)(void *ctx, const struct store_finding_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT id, rule, title, severity, confidence, summary, remediation, time FROM finding"
+		    " ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning'"
+		    " THEN 2 ELSE 3 END, CASE confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2"
+		    " END, time, id",
+		    &st, "listing findings") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_finding_row r = {
+			.id = sqlite3_column_int64(st, 0), .rule = col(st, 1), .title = col(st, 2),
+			.severity = col(st, 3), .confidence = col(st, 4), .summary = col(st, 5),
+			.remediation = col(st, 6), .time = col(st, 7),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing findings");
+}
+
+int
+store_evidence(struct store *s, int64_t finding_id,
+	       int (*fn)(void *ctx, const struct store_evidence_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT v.finding_id, coalesce(v.source_id, e.source_id), v.event_id,"
+		    " coalesce(v.line, e.line), s.path, v.note, e.time, e.message FROM evidence v"
+		    " LEFT JOIN event e ON e.id = v.event_id"
+		    " LEFT JOIN source s ON s.id = coalesce(v.source_id, e.source_id)"
+		    " WHERE v.finding_id = ? ORDER BY v.rowid",
+		    &st, "listing evidence") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, finding_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_evidence_row r = {
+			.finding_id = sqlite3_column_int64(st, 0),
+			.source_id = sqlite3_column_int64(st, 1),
+			.event_id = sqlite3_column_int64(st, 2), .line = sqlite3_column_int64(st, 3),
+			.path = col(st, 4), .note = col(st, 5), .time = col(st, 6),
+			.message = col(st, 7),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing evidence");
+}
+
+int
+store_episodes(struct store *s, int (*fn)(void *ctx, const struct store_episode_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT p.id, p.source_id, p.errors, p.warnings, p.first_error_event, p.kind,"
+		    " p.label, p.start_time, p.end_time, p.time_q, p.outcome, s.path FROM episode p"
+		    " LEFT JOIN source s ON s.id = p.source_id ORDER BY p.start_time IS NULL,"
+		    " p.start_time, s.path",
+		    &st, "listing episodes") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_episode_row r = {
+			.id = sqlite3_column_int64(st, 0), .source_id = sqlite3_column_int64(st, 1),
+			.errors = sqlite3_column_int64(st, 2), .warnings = sqlite3_column_int64(st, 3),
+			.first_error_event = sqlite3_column_int64(st, 4), .kind = col(st, 5),
+			.label = col(st, 6), .start_time = col(st, 7), .end_time = col(st, 8),
+			.time_q = col(st, 9), .outcome = col(st, 10), .path = col(st, 11),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing episodes");
+}
+
+/* ---- ad hoc SQL ------------------------------------------------------- */
+
+int
+store_query(struct store *s, const char *sql, store_row_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	const char *tail;
+	int rc, ncol, stop = 0;
+	const char **names, **values;
+	int *types;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, &tail) != SQLITE_OK)
+		return fail(s, "query");
+	if (!st) {
+		snprintf(s->errbuf, sizeof(s->errbuf), "query: empty statement");
+		return STORE_ERROR;
+	}
+	while (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';' || *tail == '\r')
+		tail++;
+	if (*tail) {
+		sqlite3_finalize(st);
+		snprintf(s->errbuf, sizeof(s->errbuf), "query: one statement only (extra text at '%.20s')",
+			 tail);
+		return STORE_ERROR;
+	}
+	if (!sqlite3_stmt_readonly(st)) {
+		sqlite3_finalize(st);
+		snprintf(s->errbuf, sizeof(s->errbuf),
+			 "query: only read-only statements are allowed (SELECT, WITH, read-only PRAGMA)");
+		return STORE_ERROR;
+	}
+	ncol = sqlite3_column_count(st);
+	names = xcalloc((size_t)ncol + 1, sizeof(*names));
+	values = xcalloc((size_t)ncol + 1, sizeof(*values));
+	types = xcalloc((size_t)ncol + 1, sizeof(*types));
+	for (int i = 0; i < ncol; i++)
+		names[i] = sqlite3_column_name(st, i);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < ncol; i++) {
+			static const int map[] = { 0, ST_INT, ST_REAL, ST_TEXT, ST_BLOB, ST_NULL };
+			int t = sqlite3_column_type(st, i);
+
+			types[i] = map[t >= 1 && t <= 5 ? t : 0];
+			values[i] = col(st, i);
+		}
+		if ((stop = fn(ctx, ncol, names, values, types)) != 0)
+			break;
+	}
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		/* Tell the caller about the header even when there were no rows. */
+		if (!stop && rc == SQLITE_DONE)
+			stop = fn(ctx, ncol, names, NULL, types);
+		rc = SQLITE_DONE;
+	}
+	free(names);
+	free(values);
+	free(types);
+	return finish(s, st, rc, stop, "query");
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* analyzer.h - derives what happened from what the store holds: the
+ * versions involved, the host, the wizard runs, and findings with evidence.
+ * analyzer_run() writes its results into the store; analysis_load() reads
+ * them back into a struct analysis for the reports, which render it and
+ * decide nothing. */
+#ifndef ANALYZER_ANALYZER_H
+#define ANALYZER_ANALYZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Exit codes of the command line, decided from an analysis. */
+enum ec_exit {
+	EC_EXIT_HEALTHY = 0,	/* analysed; no finding of severity warning or above */
+	EC_EXIT_FINDINGS = 1,	/* at least one finding of severity warning or above */
+	EC_EXIT_USAGE = 2,	/* the command line was wrong */
+	EC_EXIT_NOINPUT = 3,	/* nothing readable: no input could be parsed */
+	EC_EXIT_DB = 4,		/* the case database could not be opened, written or is too new */
+};
+
+/* A value with the place it was read from. */
+struct an_value {
+	char *value;		/* NULL when unknown */
+	char *path;		/* source path, or NULL */
+	int64_t line;		/* line in that source, or 0 */
+};
+
+struct an_component {
+	char *name, *version, *path;
+	int64_t line;
+};
+
+struct an_episode {
+	char *kind, *label, *path, *start, *end, *time_q, *outcome;
+	char *first_local, *last_local;	/* for runs whose date is unknown */
+	int64_t errors, warnings, first_error_line;
+};
+
+struct an_evidence {
+	char *path, *time, *note, *message;
+	int64_t line;
+};
+
+struct an_finding {
+	char *rule, *title, *severity, *confidence, *summary, *remediation, *time;
+	struct an_evidence *ev;
+	size_t nev;
+};
+
+struct an_problem {
+	int64_t line, offset;
+	char *message;
+};
+
+struct an_source {
+	char *path, *format, *encoding, *status, *reason, *sha256, *duplicate_of, *first_time, *last_time;
+	int64_t size, records, skipped, bytes_skipped, problems;
+	struct an_problem *probs;	/* the first few stored problems */
+	size_t nprobs;
+};
+
+struct analysis {
+	struct an_value installed;	/* sync engine version before the upgrade */
+	struct an_value target;		/* version the wizard installs */
+	struct an_value wizard;		/* wizard version of the latest run */
+	struct an_value os_version, os_name, dotnet_release, dotnet_version, tls12;
+	struct an_component *components;
+	size_t ncomponents;
+	struct an_episode *episodes;
+	size_t nepisodes;
+	struct an_finding *findings;
+	size_t nfindings;
+	struct an_source *sources;
+	size_t nsources;
+	size_t nparsed, nskipped, nfailed, nduplicate, narchives;
+	int64_t nrecords;
+	bool current;			/* the analysis is newer than the last ingest */
+};
+
+/* Analyse what the store holds and store the results (replacing the last
+ * analysis). Returns STORE_OK, or STORE_ERROR with store_errmsg(). */
+int analyzer_run(struct store *s);
+
+/* Read the stored analysis. Caller releases with analysis_release(). */
+int analysis_load(struct store *s, struct analysis *a);
+void analysis_release(struct analysis *a);
+
+/* The exit code an analysis calls for. */
+enum ec_exit analysis_exit_code(const struct analysis *a);
+
+/* Product names of Windows builds ("10.0.17763" -> "Windows Server 2019")
+ * and .NET Framework release keys (461814 -> "4.7.2"); NULL if unknown. */
+const char *windows_name(const char *version);
+const char *dotnet_version(long release);
+
+#endif

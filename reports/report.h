@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* report.h - renders a struct analysis. Reports decide nothing: every
+ * verdict, version and finding comes from the analyzer. They write to the
+ * FILE the command line chose and return 0, or -1 if writing failed. */
+#ifndef REPORTS_REPORT_H
+#define REPORTS_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analyzer/analyzer.h"
+
+struct report_opts {
+	const char *db_path;	/* case database shown in the header, or NULL */
+	bool show_sources;	/* list every source, not only those with problems */
+};
+
+int report_text(FILE *out, const struct analysis *a, const struct report_opts *o);
+int report_json(FILE *out, const struct analysis *a, const struct report_opts *o);
+
+/* Write s to out with control characters and escape sequences shown as
+ * \xHH (so log text cannot drive the terminal). */
+void report_put_escaped(FILE *out, const char *s, size_t max);
+
+#endif

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/* store.h - the case database. The only module that includes <sqlite3.h>:
+ * it owns the schema, its migrations and every SQL statement. Callers hand
+ * it parser records and get back rows through callbacks; a row's strings are
+ * valid only during the callback that receives them.
+ *
+ * Ingest writes one source per transaction: a source is in the database
+ * whole or not at all, whatever happens to the process. */
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "parser/parser.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+enum store_rc {
+	STORE_OK = 0,		/* done */
+	STORE_DUPLICATE = 1,	/* the same bytes were ingested already: nothing changed */
+	STORE_ERROR = -1,	/* SQLite failed; store_errmsg() says why */
+	STORE_NEWER = -2,	/* the database was written by a newer ecdiag */
+	STORE_NOTDB = -3,	/* the file is not a case database */
+};
+
+enum store_mode {
+	STORE_RW = 0,		/* create if missing, migrate to the current schema */
+	STORE_RO = 1,		/* read only; must exist and be current */
+};
+
+struct store;
+
+/* Open (and for STORE_RW create or migrate) the database at path. On
+ * failure returns an enum store_rc < 0 and sets *err to a message the caller
+ * frees with free(). */
+int store_open(const char *path, enum store_mode mode, struct store **out, char **err);
+/* Close; store_close(NULL) does nothing. */
+void store_close(struct store *s);
+/* Last SQLite error, valid until the next call on s. */
+const char *store_errmsg(const struct store *s);
+
+/* ---- ingest ---------------------------------------------------------- */
+
+struct store_source {
+	const char *path;	/* display path */
+	const char *name;	/* base name */
+	const char *container;	/* top-level archive or NULL */
+	int depth;		/* archive nesting */
+	uint64_t size;		/* bytes, or UINT64_MAX if not known yet */
+	int64_t mtime;		/* seconds since 1970, or 0 */
+	const char *format;	/* parser name, or NULL */
+	const char *encoding;	/* encoding name, or NULL */
+};
+
+/* Id of a source already stored with this path and content, or 0. */
+int64_t store_source_find(struct store *s, const char *path, const char *sha256);
+/* Id of a parsed source with this content (any path), or 0. */
+int64_t store_content_find(struct store *s, const char *sha256);
+/* True if a parsed source of exactly this path and size exists (worth
+ * hashing the file before parsing it again). */
+bool store_path_size_known(struct store *s, const char *path, uint64_t size);
+
+/* Start a source: opens its transaction and returns the sink that stores
+ * what a parser reports. */
+int store_begin_source(struct store *s, const struct store_source *src);
+const struct ec_sink *store_sink(struct store *s);
+/* Finish the current source with its hash. If a parsed source with the same
+ * content exists, everything of this one is rolled back, a 'duplicate' row
+ * naming it is kept instead, and STORE_DUPLICATE is returned. */
+int store_commit_source(struct store *s, const char *sha256, uint64_t size, int64_t *dup_of);
+/* Forget the current source. */
+void store_rollback_source(struct store *s);
+/* Counters of the current source (valid until commit or rollback). */
+struct store_source_counts {
+	uint64_t records;	/* events stored */
+	uint64_t skipped;	/* records skipped */
+	uint64_t bytes_skipped;
+	uint64_t problems;	/* problems reported */
+};
+const struct store_source_counts *store_current_counts(const struct store *s);
+
+/* Record, in a transaction of its own, a source that has no events:
+ * status 'skipped', 'duplicate', 'failed' or 'archive'. Recording the same
+ * path and content again changes nothing. */
+int store_note_source(struct store *s, const struct store_source *src, const char *sha256,
+		      const char *status, const char *reason, int64_t dup_of, uint64_t records);
+
+/* ---- reading --------------------------------------------------------- */
+
+struct store_source_row {
+	int64_t id;
+	const char *path, *name, *container, *sha256, *status, *reason, *format, *encoding;
+	const char *first_time, *last_time, *duplicate_of_path;
+	int depth;
+	int64_t size;
+	int64_t records, skipped, bytes_skipped, problems;
+};
+typedef int (*store_source_fn)(void *ctx, const struct store_source_row *r);
+/* Every source in id order. A callback's non-zero return stops and is
+ * returned. */
+int store_sources(struct store *s, store_source_fn fn, void *ctx);
+
+struct store_problem_row {
+	int64_t source_id;
+	int64_t line;		/* 0 if unknown */
+	int64_t offset;		/* -1 if unknown */
+	int64_t records, bytes;
+	const char *message;
+};
+int store_problems(struct store *s, int64_t source_id,
+		   int (*fn)(void *ctx, const struct store_problem_row *r), void *ctx);
+
+struct store_fact_row {
+	int64_t id, source_id, event_id;
+	const char *origin, *name, *key, *value;
+	const char *path;	/* source path */
+	int64_t line;		/* event line, 0 if none */
+	const char *time;	/* event time (UTC) or NULL */
+};
+/* Facts named name (all when NULL), in source then event order. */
+int store_facts(struct store *s, const char *name,
+		int (*fn)(void *ctx, const struct store_fact_row *r), void *ctx);
+
+struct store_event_row {
+	int64_t id, source_id, line, offset, event_id;
+	const char *path, *time, *time_local, *time_q, *level, *provider, *thread, *message;
+};
+/* Events of one source at or above a level ("warning", "error"), in order,
+ * at most limit (0: all). */
+int store_events(struct store *s, int64_t source_id, const char *min_level, int64_t limit,
+		 int (*fn)(void *ctx, const struct store_event_row *r), void *ctx);
+/* One event by id; returns 1 if found (fn called), 0 if not. */
+int store_event(struct store *s, int64_t id, int (*fn)(void *ctx, const struct store_event_row *r),
+		void *ctx);
+
+/* Per-source summary of its events, for the analyzer. */
+struct store_span_row {
+	int64_t source_id;
+	const char *path, *format;
+	const char *first_time, *last_time;		/* UTC, or NULL */
+	const char *first_local, *last_local;		/* time of day as written, or NULL */
+	const char *time_q;				/* weakest time quality of the source */
+	int64_t events, errors, warnings;
+	int64_t first_error_id;				/* 0 if none */
+};
+int store_spans(struct store *s, const char *format,
+		int (*fn)(void *ctx, const struct store_span_row *r), void *ctx);
+
+/* ---- analysis -------------------------------------------------------- */
+
+/* Start an analysis: one transaction that first removes the previous
+ * analysis (findings, evidence, episodes, analyzer facts). */
+int store_begin_analysis(struct store *s);
+int store_end_analysis(struct store *s, bool commit);
+
+struct store_finding {
+	const char *rule, *title, *severity, *confidence, *summary, *remediation, *time;
+};
+int64_t store_add_finding(struct store *s, const struct store_finding *f);
+int store_add_evidence(struct store *s, int64_t finding_id, int64_t source_id, int64_t event_id,
+		       int64_t line, const char *note);
+struct store_episode {
+	const char *kind, *label, *start_time, *end_time, *time_q, *outcome;
+	int64_t source_id, errors, warnings, first_error_event;
+};
+int store_add_episode(struct store *s, const struct store_episode *e);
+int store_add_fact(struct store *s, int64_t source_id, int64_t event_id, const char *name,
+		   const char *key, const char *value);
+
+struct store_finding_row {
+	int64_t id;
+	const char *rule, *title, *severity, *confidence, *summary, *remediation, *time;
+};
+int store_findings(struct store *s, int (*fn)(void *ctx, const struct store_finding_row *r),
+		   void *ctx);
+struct store_evidence_row {
+	int64_t finding_id, source_id, event_id, line;
+	const char *path, *note, *time, *message;
+};
+int store_evidence(struct store *s, int64_t finding_id,
+		   int (*fn)(void *ctx, const struct store_evidence_row *r), void *ctx);
+struct store_episode_row {
+	int64_t id, source_id, errors, warnings, first_error_event;
+	const char *kind, *label, *start_time, *end_time, *time_q, *outcome, *path;
+};
+int store_episodes(struct store *s, int (*fn)(void *ctx, const struct store_episode_row *r),
+		   void *ctx);
+/* True when an analysis has been stored since the last ingest. */
+bool store_analysis_current(struct store *s);
+
+/* ---- ad hoc SQL ------------------------------------------------------ */
+
+enum store_type { ST_NULL = 0, ST_INT = 1, ST_REAL = 2, ST_TEXT = 3, ST_BLOB = 4 };
+typedef int (*store_row_fn)(void *ctx, int ncol, const char *const *names,
+			    const char *const *values, const int *types);
+/* Run one read-only statement; fn gets each row (values NULL for SQL NULL,
+ * types from enum store_type), then once more with values NULL after the
+ * last row, so that a caller sees the column names even when there are no
+ * rows. A statement that would write is refused. Returns STORE_OK, or
+ * STORE_ERROR with store_errmsg(). */
+int store_query(struct store *s, const char *sql, store_row_fn fn, void *ctx);
+
+#endif

@@ -177,6 +177,7 @@ struct ingest {
 	/* progress */
 	bool tty;
 	double t0, last_print;
+	double delay;			/* seconds before progress shows (ECDIAG_PROGRESS_DELAY) */
 	bool printed;
 	struct ec_walk_stats *st;
 };
@@ -196,7 +197,7 @@ progress(void *ctx, const struct ec_walk_stats *st)
 	struct ingest *ig = ctx;
 	double t = now_s();
 
-	if (!ig->tty || t - ig->t0 < 1.0 || t - ig->last_print < 0.25)
+	if (!ig->tty || t - ig->t0 < ig->delay || t - ig->last_print < 0.25)
 		return;
 	ig->last_print = t;
 	ig->printed = true;
@@ -420,6 +421,7 @@ run_ingest(struct store *s, const char *const *paths, int npaths, const struct i
 	ig.st = &st;
 	ig.tty = !o->quiet && isatty(STDERR_FILENO);
 	ig.t0 = now_s();
+	ig.delay = getenv("ECDIAG_PROGRESS_DELAY") ? atof(getenv("ECDIAG_PROGRESS_DELAY")) : 1.0;
 	buf_init(&ig.text, EC_HEAD_SIZE * 3 + 16);
 	if (ig.tty)
 		ec_walk_count(paths, npaths, &st);

@@ -1,2 +1,212 @@
 #!/bin/bash
-echo "1..0 # SKIP not written yet"
+# tests/cli/run.sh - command-line tests: run the real ecdiag binary on the
+# sample cases and on bad input; check output, files and exit codes. TAP.
+set -u
+BIN=${ECDIAG_BIN:?}
+SRC=${ECDIAG_SRC:?}
+T=$(mktemp -d /tmp/ecdiag-cli.XXXXXX)
+trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+export ECDIAG_CASES="$T/cases"
+n=0
+fails=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# check NAME COND...: COND is evaluated by bash
+check() { local name=$1; shift; if eval "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi; }
+# run: stdout in $T/out, stderr in $T/err, exit code in $rc
+run() { "$BIN" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+sql() { python3 - "$1" "$2" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+for row in con.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))
+PY
+}
+has() { grep -qF -- "$1" "$2"; }
+
+# --- basics -------------------------------------------------------------------
+run --version
+check "--version prints the version and exits 0" '[ $rc -eq 0 ] && grep -qE "^ecdiag [0-9]+\.[0-9]+\.[0-9]+" $T/out'
+run --help
+check "--help lists every command and the exit codes" '[ $rc -eq 0 ] && has diagnose $T/out && has sources $T/out && has formats $T/out && has "nothing readable" $T/out'
+for c in ingest analyze report diagnose query sources formats; do
+	run $c --help
+	check "$c --help exits 0 with a usage line" '[ $rc -eq 0 ] && has "usage: ecdiag $c" $T/out'
+done
+run frobnicate
+check "unknown command is a usage error (2)" '[ $rc -eq 2 ] && has "not an ecdiag command" $T/err'
+run ingest samples
+check "ingest without --db is a usage error (2)" '[ $rc -eq 2 ] && has "needs --db" $T/err'
+run ingest --db "$T/x.db" --bogus samples
+check "unknown option is a usage error (2)" '[ $rc -eq 2 ] && has "unknown option" $T/err'
+run ingest --db "$T/x.db" --utc-offset 25:00 samples
+check "bad --utc-offset is a usage error (2)" '[ $rc -eq 2 ] && has "utc-offset" $T/err'
+run formats
+check "formats lists the trace parser and the containers" '[ $rc -eq 0 ] && has trace $T/out && has zip $T/out && has cab $T/out'
+
+# --- the failed-upgrade sample --------------------------------------------------
+DB=$T/failed.db
+run diagnose "$SRC/samples/upgrade-failed" --db "$DB"
+cp "$T/out" "$T/failed.txt"
+check "diagnose of a failed upgrade exits 1 (findings)" '[ $rc -eq 1 ]'
+check "diagnose shows installed -> target versions" 'has "installed 1.6.16.0 -> target 2.2.8.0" $T/failed.txt'
+check "diagnose shows OS, .NET and TLS" 'has "Windows Server 2016 (10.0.14393)" $T/failed.txt && has ".NET Framework 4.8 (release 528049)" $T/failed.txt && has "TLS 1.2 properly configured" $T/failed.txt'
+check "diagnose lists both wizard runs with times in UTC" 'has "WIZARD RUNS (2)" $T/failed.txt && grep -q "2026-05-10 08:1.*UTC.*trace-20260510-101502.log" $T/failed.txt'
+check "diagnose reports the ERROR records with file:line evidence" 'grep -qE "evidence +.*trace-20260510-101502.log:[0-9]+ +Error during sync engine upgrade" $T/failed.txt'
+check "diagnose lists the file no parser claims" 'grep -q "skipped .*notes.txt" $T/failed.txt'
+events=$(sql "$DB" "SELECT count(*) FROM event")
+check "events were stored" '[ "$events" -gt 50 ]'
+check "trace header facts are stored" '[ "$(sql "$DB" "SELECT value FROM fact WHERE name = '"'"'wizard.version'"'"' LIMIT 1")" = 2.2.8.0 ]'
+
+run ingest --db "$DB" "$SRC/samples/upgrade-failed"
+check "ingesting the same files again is a no-op" '[ $rc -eq 0 ] && [ "$(sql "$DB" "SELECT count(*) FROM event")" = "$events" ] && has "0 parsed" $T/err && [ "$(sql "$DB" "SELECT count(*) FROM source")" = 3 ]'
+
+run report --db "$DB" --format json -o "$T/r.json"
+check "report --format json -o writes valid JSON with the versions" '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"installed_version\"][\"value\"]==\"1.6.16.0\" and d[\"target_version\"][\"value\"]==\"2.2.8.0\" and d[\"findings\"]" $T/r.json'
+
+run sources --db "$DB" --format json
+check "sources --format json has the documented fields" '[ $rc -eq 0 ] && python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+assert len(d)==3
+for o in d:
+    for k in (\"path\",\"format\",\"encoding\",\"records\",\"skipped\",\"problems\"): assert k in o, k
+    assert isinstance(o[\"problems\"], list)
+t=[o for o in d if o[\"format\"]==\"trace\"]; assert len(t)==2 and all(o[\"records\"]>0 for o in t)
+s=[o for o in d if o[\"status\"]==\"skipped\"]; assert len(s)==1 and s[0][\"path\"].endswith(\"notes.txt\") and s[0][\"reason\"]
+" $T/out'
+
+run query --db "$DB" --format csv "SELECT level, count(*) AS n FROM event GROUP BY level ORDER BY level"
+check "query --format csv prints a header and rows" '[ $rc -eq 0 ] && head -1 $T/out | grep -q "^level,n" && grep -q "^error," $T/out'
+run query --db "$DB" --format json "SELECT name, value, 1+1 AS two FROM fact WHERE name = 'os.version' LIMIT 1"
+check "query --format json gives objects, numbers as numbers" '[ $rc -eq 0 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[0][\"value\"]==\"10.0.14393\" and d[0][\"two\"]==2" $T/out'
+run query --db "$DB" "SELECT path, status FROM source ORDER BY id"
+check "query prints an aligned table" '[ $rc -eq 0 ] && head -2 $T/out | tail -1 | grep -qE "^-+  -+$"'
+run query --db "$DB" "DELETE FROM event"
+check "query refuses a statement that writes (exit 2)" '[ $rc -eq 2 ] && has "read-only" $T/err && [ "$(sql "$DB" "SELECT count(*) FROM event")" = "$events" ]'
+run query --db "$DB" "SELECT nosuchcolumn FROM event"
+check "query reports SQL errors (exit 2)" '[ $rc -eq 2 ] && has "no such column" $T/err'
+
+# --- healthy sample --------------------------------------------------------------
+run diagnose "$SRC/samples/upgrade-ok" --db "$T/ok.db"
+check "diagnose of a clean upgrade exits 0" '[ $rc -eq 0 ] && has "FINDINGS (0)" $T/out && has "installed 2.1.20.0 -> target 2.2.8.0" $T/out'
+
+# --- default database place ------------------------------------------------------
+run diagnose "$SRC/samples/upgrade-ok"
+check "diagnose without --db says where the case database is" '[ $rc -eq 0 ] && grep -q "case database: $T/cases/upgrade-ok-[0-9a-f]*\.db" $T/err && ls $T/cases/upgrade-ok-*.db >/dev/null'
+
+# --- archives --------------------------------------------------------------------
+python3 - "$SRC/samples/upgrade-failed" "$T" <<'PY'
+import io, os, sys, tarfile, zipfile
+src, out = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(os.path.join(out, "case.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    for n in sorted(os.listdir(src)):
+        z.write(os.path.join(src, n), "logs/" + n)
+inner = io.BytesIO()
+with tarfile.open(fileobj=inner, mode="w:gz") as t:
+    t.add(src, arcname="upgrade-failed")
+with zipfile.ZipFile(os.path.join(out, "nested.zip"), "w") as z:
+    z.writestr("collected/case.tar.gz", inner.getvalue())
+PY
+run diagnose "$T/case.zip" --db "$T/zip.db"
+check "a zip is read in place with the same result" '[ $rc -eq 1 ] && has "installed 1.6.16.0 -> target 2.2.8.0" $T/out && [ "$(sql "$T/zip.db" "SELECT count(*) FROM event")" = "$events" ]'
+check "members are named inside their archive" '[ "$(sql "$T/zip.db" "SELECT count(*) FROM source WHERE path LIKE '"'"'%case.zip!logs/trace-%'"'"' AND status = '"'"'parsed'"'"'")" = 2 ]'
+check "nothing was extracted next to the archive" '[ "$(ls $T | grep -c trace-)" = 0 ]'
+run diagnose "$T/nested.zip" --db "$T/nested.db"
+check "a tar.gz inside a zip is read too" '[ $rc -eq 1 ] && [ "$(sql "$T/nested.db" "SELECT count(*) FROM source WHERE path LIKE '"'"'%nested.zip!collected/case.tar.gz!upgrade-failed/trace-%'"'"' AND depth = 2")" = 2 ]'
+run ingest --db "$T/nested.db" "$T/nested.zip"
+check "an archive ingested whole is skipped the next time" '[ $rc -eq 0 ] && has "0 parsed" $T/err'
+
+# --- bad input ---------------------------------------------------------------------
+B=$T/bad
+mkdir -p "$B/noperm"
+printf '[10:00:00.000] [  1] [INFO ] Application starting\n[10:00:00.001] [  1] [ERROR] cut off in the mid' > "$B/trace-20260101-100000.log"
+head -c 20000 /dev/urandom > "$B/junk.log"
+: > "$B/empty.log"
+printf '\xff\xfe' > "$B/utf16.log"
+printf '[\x001\x000\x00:\x000\x000\x00:\x000\x000\x00.\x000\x000\x000\x00]\x00 \x00[\x001\x00]\x00 \x00[\x00I\x00N\x00F\x00O\x00 \x00]\x00 \x00x\x00\x00\xd8\n\x00' >> "$B/utf16.log"
+echo '[10:00:00.000] [  1] [INFO ] hidden' > "$B/noperm/trace-hidden.log"
+chmod 000 "$B/noperm"
+run ingest --db "$T/bad.db" "$B" "$T/does-not-exist"
+check "bad input does not stop the ingest (exit 0: something was readable)" '[ $rc -eq 0 ]'
+check "a missing path is reported by name" 'has "does-not-exist" $T/err || [ -n "$(sql "$T/bad.db" "SELECT 1 FROM source WHERE path LIKE '"'"'%does-not-exist'"'"' AND status = '"'"'failed'"'"'")" ]'
+check "binary junk named .log is skipped with a reason" '[ "$(sql "$T/bad.db" "SELECT status FROM source WHERE name = '"'"'junk.log'"'"'")" = skipped ]'
+check "an empty file is skipped as empty" '[ "$(sql "$T/bad.db" "SELECT reason FROM source WHERE name = '"'"'empty.log'"'"'")" = "empty file" ]'
+check "a truncated trace keeps its records" '[ "$(sql "$T/bad.db" "SELECT records FROM source WHERE name = '"'"'trace-20260101-100000.log'"'"'")" = 2 ]'
+check "invalid UTF-16 is read and reported" '[ "$(sql "$T/bad.db" "SELECT encoding || '"'"' '"'"' || records || '"'"' '"'"' || (problems > 0) FROM source WHERE name = '"'"'utf16.log'"'"'")" = "utf-16le-bom 1 1" ]'
+if [ "$(id -u)" -eq 0 ]; then
+	skip "a directory without permission is reported" "running as root: permissions do not stop reads"
+else
+	check "a directory without permission is reported" '[ "$(sql "$T/bad.db" "SELECT status FROM source WHERE path LIKE '"'"'%noperm'"'"'")" = failed ]'
+fi
+chmod 755 "$B/noperm"
+run sources --db "$T/bad.db"
+check "sources names each unreadable input" '[ $rc -eq 0 ] && has junk.log $T/out && has empty.log $T/out'
+
+# a trace with a 1 GiB line between two records
+BIG=$T/big
+mkdir -p "$BIG"
+{ printf '[10:00:00.000] [  1] [INFO ] before the long line\n'; head -c 1073741824 /dev/zero | tr '\0' a; printf '\n[10:00:01.000] [  1] [ERROR] after the long line\n'; } > "$BIG/trace-20260102-100000.log"
+run ingest --db "$T/big.db" "$BIG"
+check "a 1 GiB line is cut, reported, and the records around it kept" '[ $rc -eq 0 ] && [ "$(sql "$T/big.db" "SELECT records || '"'"' '"'"' || (problems > 0) FROM source")" = "2 1" ] && [ "$(sql "$T/big.db" "SELECT length(message) < 20000000 FROM event WHERE ordinal = 1")" = 1 ]'
+rm -rf "$BIG"
+
+mkdir -p "$T/junkonly"
+head -c 5000 /dev/urandom > "$T/junkonly/a.log"
+run diagnose "$T/junkonly" --db "$T/junk.db"
+check "nothing readable exits 3" '[ $rc -eq 3 ] && has "nothing readable" $T/err'
+
+# --- database versions ---------------------------------------------------------------
+cp "$DB" "$T/newer.db"
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=99'); c.commit()" "$T/newer.db"
+run report --db "$T/newer.db"
+check "a database from a newer ecdiag is refused (exit 4)" '[ $rc -eq 4 ] && has "newer ecdiag" $T/err'
+run ingest --db "$T/newer.db" "$SRC/samples/upgrade-ok"
+check "ingest refuses it too and leaves it unchanged" '[ $rc -eq 4 ] && [ "$(sql "$T/newer.db" "PRAGMA user_version")" = 99 ]'
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t(x)'); c.commit()" "$T/other.db"
+run ingest --db "$T/other.db" "$SRC/samples/upgrade-ok"
+check "another SQLite database is not taken for a case" '[ $rc -eq 4 ] && has "not an ecdiag case database" $T/err'
+
+# --- SIGKILL at any moment leaves a consistent database ----------------------------------
+K=$T/kill
+mkdir -p "$K"
+python3 - "$K" <<'PY'
+import os, sys
+d = sys.argv[1]
+for f in range(24):
+    with open(os.path.join(d, "trace-202605%02d-100000.log" % (f + 1)), "w") as o:
+        o.write("[10:00:00.000] [  1] [INFO ] Start Time (Local): Sun, %02d May 2026 10:00:00 GMT\n" % (f + 1))
+        o.write("[10:00:00.000] [  1] [INFO ] Start Time (UTC): Sun, %02d May 2026 08:00:00 GMT\n" % (f + 1))
+        for i in range(30000):
+            o.write("[10:%02d:%02d.%03d] [ 12] [%s] record %d of file %d\n" % (i // 3000 % 60, i // 50 % 60, i % 1000, "INFO " if i % 97 else "ERROR", i, f))
+PY
+consistent() {
+	sql "$1" "SELECT (SELECT count(*) FROM source WHERE status = 'partial') + (SELECT count(*) FROM source s WHERE status = 'parsed' AND records <> (SELECT count(*) FROM event e WHERE e.source_id = s.id)) + (SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM source s WHERE s.id = e.source_id AND s.status = 'parsed'))"
+}
+bad=0
+for delay in 0.05 0.2 0.4 0.7 1.0 1.5; do
+	"$BIN" ingest -q --db "$T/kill.db" "$K" >/dev/null 2>&1 &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	[ -f "$T/kill.db" ] || continue
+	[ "$(consistent "$T/kill.db")" = 0 ] || bad=$((bad + 1))
+done
+check "SIGKILL at six moments never leaves a half-stored source" '[ $bad -eq 0 ]'
+run ingest --db "$T/kill.db" "$K"
+check "the next ingest completes the case" '[ $rc -eq 0 ] && [ "$(sql "$T/kill.db" "SELECT count(*) || '"'"' '"'"' || sum(records) FROM source WHERE status = '"'"'parsed'"'"'")" = "24 720048" ] && [ "$(consistent "$T/kill.db")" = 0 ]'
+
+# --- progress on a terminal only ----------------------------------------------------------
+ECDIAG_PROGRESS_DELAY=0 "$BIN" ingest --db "$T/p1.db" "$K" >/dev/null 2>"$T/err"
+check "no progress when stderr is not a terminal" '! grep -q "MB/s" $T/err'
+if command -v script >/dev/null; then
+	ECDIAG_PROGRESS_DELAY=0 script -qec "$BIN ingest --db $T/p2.db $K" /dev/null >"$T/tty" 2>&1
+	check "progress (files done/total, MB/s) on a terminal" 'grep -aqE "[0-9]+/24 files, [0-9.]+ MB/s" $T/tty'
+else
+	skip "progress (files done/total, MB/s) on a terminal" "'script' (util-linux) is not installed"
+fi
+
+echo "1..$n"
+exit 0

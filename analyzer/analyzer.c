@@ -297,6 +297,17 @@ struct load_ctx {
 	size_t cap;
 };
 
+/* The wizard's own word that no sync engine is installed. */
+static int
+on_engine_state(void *ctx, const struct store_fact_row *r)
+{
+	struct an_value *v = ctx;
+
+	if (r->key && r->value && strstr(r->key, "Sync Engine"))
+		value_set(v, r->value, r->path, r->line);
+	return 0;
+}
+
 static int
 on_component(void *ctx, const struct store_fact_row *r)
 {
@@ -494,6 +505,11 @@ analysis_load(struct store *s, struct analysis *a)
 		value_set(&a->target, a->wizard.value, a->wizard.path, a->wizard.line);
 	if (store_facts(s, "component.package", on_component, &lc) != STORE_OK)
 		return STORE_ERROR;
+	if (!a->installed.value &&
+	    store_facts(s, "component.installed", on_engine_state, &a->engine_absent) != STORE_OK)
+		return STORE_ERROR;
+	if (a->engine_absent.value && strcmp(a->engine_absent.value, "not installed") != 0)
+		value_release(&a->engine_absent);
 	lc.cap = 0;
 	if (store_episodes(s, on_episode, &lc) != STORE_OK)
 		return STORE_ERROR;
@@ -510,7 +526,7 @@ analysis_load(struct store *s, struct analysis *a)
 void
 analysis_release(struct analysis *a)
 {
-	struct an_value *vals[] = { &a->installed, &a->target, &a->wizard, &a->os_version,
+	struct an_value *vals[] = { &a->installed, &a->target, &a->wizard, &a->engine_absent, &a->os_version,
 				    &a->os_name, &a->dotnet_release, &a->dotnet_version, &a->tls12 };
 
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)

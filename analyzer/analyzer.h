@@ -67,6 +67,7 @@ struct analysis {
 	struct an_value installed;	/* sync engine version before the upgrade */
 	struct an_value target;		/* version the wizard installs */
 	struct an_value wizard;		/* wizard version of the latest run */
+	struct an_value engine_absent;	/* "not installed" when the wizard found no sync engine */
 	struct an_value os_version, os_name, dotnet_release, dotnet_version, tls12;
 	struct an_component *components;
 	size_t ncomponents;

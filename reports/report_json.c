@@ -42,6 +42,7 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 	add_value(root, "installed_version", &a->installed);
 	add_value(root, "target_version", &a->target);
 	add_value(root, "wizard_version", &a->wizard);
+	add_value(root, "engine_absent", &a->engine_absent);
 	host = cJSON_AddObjectToObject(root, "host");
 	add_value(host, "os_version", &a->os_version);
 	add_value(host, "os_name", &a->os_name);

@@ -83,11 +83,16 @@ versions(FILE *out, const struct analysis *a)
 {
 	fputs("VERSIONS  ", out);
 	if (a->installed.value || a->target.value) {
-		fprintf(out, "installed %s -> target %s\n", a->installed.value ? a->installed.value : "unknown",
+		fprintf(out, "installed %s -> target %s\n",
+			a->installed.value ? a->installed.value
+			: a->engine_absent.value ? "none found by the wizard (it installs, not upgrades)"
+						 : "unknown",
 			a->target.value ? a->target.value : "unknown");
-		if (a->installed.value) {
+		if (a->installed.value || a->engine_absent.value) {
+			const struct an_value *v = a->installed.value ? &a->installed : &a->engine_absent;
+
 			fputs("          installed  ", out);
-			put_where(out, a->installed.path, a->installed.line);
+			put_where(out, v->path, v->line);
 			fputc('\n', out);
 		}
 		if (a->target.value) {

@@ -135,10 +135,15 @@ check "binary junk named .log is skipped with a reason" '[ "$(sql "$T/bad.db" "S
 check "an empty file is skipped as empty" '[ "$(sql "$T/bad.db" "SELECT reason FROM source WHERE name = '"'"'empty.log'"'"'")" = "empty file" ]'
 check "a truncated trace keeps its records" '[ "$(sql "$T/bad.db" "SELECT records FROM source WHERE name = '"'"'trace-20260101-100000.log'"'"'")" = 2 ]'
 check "invalid UTF-16 is read and reported" '[ "$(sql "$T/bad.db" "SELECT encoding || '"'"' '"'"' || records || '"'"' '"'"' || (problems > 0) FROM source WHERE name = '"'"'utf16.log'"'"'")" = "utf-16le-bom 1 1" ]'
-if [ "$(id -u)" -eq 0 ]; then
-	skip "a directory without permission is reported" "running as root: permissions do not stop reads"
+if [ "$(id -u)" -ne 0 ]; then
+	check "a directory without permission is reported" '[ "$(sql "$T/bad.db" "SELECT status || '"'"' '"'"' || reason FROM source WHERE path LIKE '"'"'%noperm'"'"'")" = "failed cannot open '"'"'$B/noperm'"'"': Permission denied" ]'
+elif command -v setpriv >/dev/null; then
+	# root reads everything: run as nobody to meet a real EACCES
+	mkdir -p "$T/np" && chmod 755 "$T" && chmod 777 "$T/np" && chmod -R a+rX "$B" && chmod 000 "$B/noperm"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" ingest -q --db "$T/np/np.db" "$B" >/dev/null 2>"$T/err"
+	check "a directory without permission is reported (run as nobody)" '[ "$(sql "$T/np/np.db" "SELECT status || '"'"' '"'"' || reason FROM source WHERE path LIKE '"'"'%noperm'"'"'")" = "failed cannot open '"'"'$B/noperm'"'"': Permission denied" ] && [ "$(sql "$T/np/np.db" "SELECT count(*) FROM source WHERE status = '"'"'parsed'"'"'")" -ge 2 ]'
 else
-	check "a directory without permission is reported" '[ "$(sql "$T/bad.db" "SELECT status FROM source WHERE path LIKE '"'"'%noperm'"'"'")" = failed ]'
+	skip "a directory without permission is reported" "running as root without setpriv: permissions do not stop root's reads"
 fi
 chmod 755 "$B/noperm"
 run sources --db "$T/bad.db"

@@ -8,6 +8,9 @@
 #include "common/strview.h"
 #include "parser/parser.h"
 
+/* Longest thread id (in digits) a record line may carry. */
+#define TRACE_MAX_TID 10
+
 /* One line that starts a trace record: [HH:MM:SS.fff] [tid] [LEVEL] message */
 struct trace_line {
 	int tod_ms;		/* time of day in ms */
@@ -17,7 +20,10 @@ struct trace_line {
 	struct sv message;	/* rest of the line (may be empty) */
 };
 
-/* Parse a line; true if it starts a record. Reads only line.p[0..line.n). */
+/* Parse a line; true if it starts a record. Reads only line.p[0..line.n).
+ * The grammar: "[HH:MM:SS.fff]", spaces, "[", spaces, 1 to TRACE_MAX_TID
+ * digits, "]", spaces, "[", spaces, upper-case word, spaces, "]", one
+ * optional space, message. Unknown level words give LVL_NONE. */
 bool trace_line_parse(struct sv line, struct trace_line *out);
 
 #endif

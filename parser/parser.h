@@ -86,7 +86,7 @@ struct ec_options {
 	bool have_offset;	/* the user gave the UTC offset of local times */
 	int utc_offset_min;	/* that offset, minutes east of UTC */
 	size_t max_line;	/* longest line kept (default EC_MAX_LINE) */
-	size_t max_record;	/* longest multi-line record kept (default EC_MAX_RECORD) */
+	size_t max_record;	/* longest multi-line record kept (default and most EC_MAX_RECORD) */
 };
 
 #define EC_MAX_LINE ((size_t)1 << 20)
@@ -98,7 +98,7 @@ struct ec_sniff {
 	const unsigned char *raw;	/* first bytes of the input */
 	size_t raw_len;
 	struct enc_guess enc;		/* encoding found from raw */
-	const char *text;		/* raw decoded to UTF-8 (NULL for binary) */
+	const char *text;		/* raw decoded to UTF-8, byte-order mark removed (NULL for binary) */
 	size_t text_len;
 	const char *name;		/* base name of the input (a hint only, never decisive) */
 };

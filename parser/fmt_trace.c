@@ -1053,7 +1053,8 @@ trace_parse(const struct ec_input *inp)
 {
 	const struct ec_options *o = inp->opt;
 	size_t max_line = o && o->max_line ? o->max_line : EC_MAX_LINE;
-	size_t max_rec = o && o->max_record ? o->max_record : EC_MAX_RECORD;
+	size_t max_rec = o && o->max_record && o->max_record < EC_MAX_RECORD ? o->max_record
+									       : EC_MAX_RECORD;
 	struct trace_state st;
 	struct civil c;
 	int rc;

@@ -83,11 +83,46 @@ stash(struct linereader *lr, const unsigned char *p, size_t n)
 	buf_add(&lr->pend, p, n);
 }
 
+/* A line cut at max can end inside a character: drop that part of it
+ * (counted in cut_bytes) so the rest decodes as what it is. */
+static size_t
+trim_cut(struct linereader *lr, const unsigned char *p, size_t n)
+{
+	size_t k = 0;
+
+	if (!lr->cut_bytes || !n)
+		return n;
+	if (lr->enc == ENC_UTF16LE || lr->enc == ENC_UTF16BE) {
+		k = n & 1;
+		if (n - k >= 2) {
+			const unsigned char *u = p + n - k - 2;
+			unsigned unit = lr->enc == ENC_UTF16LE ? (unsigned)(u[0] | u[1] << 8) :
+				       (unsigned)(u[0] << 8 | u[1]);
+
+			if (unit >= 0xD800 && unit <= 0xDBFF)
+				k += 2;
+		}
+	} else if (lr->enc == ENC_UTF8) {
+		size_t cont = 0, need;
+
+		while (cont < 3 && cont < n && (p[n - 1 - cont] & 0xC0) == 0x80)
+			cont++;
+		if (cont < n && p[n - 1 - cont] >= 0xC0) {
+			need = p[n - 1 - cont] >= 0xF0 ? 3 : p[n - 1 - cont] >= 0xE0 ? 2 : 1;
+			if (cont < need)
+				k = cont + 1;
+		}
+	}
+	lr->cut_bytes += k;
+	return n - k;
+}
+
 static void
 decode(struct linereader *lr, const unsigned char *p, size_t n, struct sv *out)
 {
 	size_t valid;
 
+	n = trim_cut(lr, p, n);
 	switch (lr->enc) {
 	case ENC_UTF16LE:
 	case ENC_UTF16BE:

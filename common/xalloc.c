@@ -66,6 +66,10 @@ xasprintf(const char *fmt, ...)
 	int n;
 	char *p;
 
+	/* Also keeps GCC 12 (-fPIC with -fsanitize=undefined) from a false
+	 * "null format string" -Wformat-truncation error below. */
+	if (!fmt)
+		return xstrdup("");
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);

@@ -31,6 +31,10 @@ struct ec_member {
 	struct ec_member_int *priv;	/* walker state */
 };
 
+/* Loose files only: start m->in again from byte 0 (hash and size too).
+ * Returns false for archive members, which cannot be read twice. */
+bool ec_member_rewind(struct ec_member *m);
+
 /* Read what is left of m->in and return the SHA-256 of the whole member
  * (lower-case hex) and its size. Returns false if reading failed (err says
  * why; the hash is then of what could be read). Idempotent. */

@@ -14,7 +14,7 @@ with open(sys.argv[1], encoding="utf-8", errors="replace") as log:
     for line in log:
         t = json.loads(line)
         name = t.get("name", "?")
-        out = t.get("stdo", "") or ""
+        out = t.get("stdout", t.get("stdo", "")) or ""
         n = 0
         for l in out.splitlines():
             m = re.match(r"^(not ok|ok)\b(.*)$", l)

@@ -49,14 +49,45 @@ ms_to_civil(int64_t ms, struct civil *c)
 	c->msec = (int)(rem % 1000);
 }
 
+/* Write v as n digits, zero-padded, at p. */
+static char *
+put_digits(char *p, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
 void
 ms_to_iso(int64_t ms, char out[32])
 {
 	struct civil c;
+	char *p = out;
 
+	/* By hand: this runs once per stored event. */
 	ms_to_civil(ms, &c);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day,
-		 c.hour, c.min, c.sec, c.msec);
+	if (c.year < 0 || c.year > 9999) {
+		snprintf(out, 32, "%d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day, c.hour,
+			 c.min, c.sec, c.msec);
+		return;
+	}
+	p = put_digits(p, c.year, 4);
+	*p++ = '-';
+	p = put_digits(p, c.month, 2);
+	*p++ = '-';
+	p = put_digits(p, c.day, 2);
+	*p++ = 'T';
+	p = put_digits(p, c.hour, 2);
+	*p++ = ':';
+	p = put_digits(p, c.min, 2);
+	*p++ = ':';
+	p = put_digits(p, c.sec, 2);
+	*p++ = '.';
+	p = put_digits(p, c.msec, 3);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 bool

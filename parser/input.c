@@ -140,23 +140,6 @@ struct nested {
 
 static void walk_archive(struct walker *w, struct top *t, struct level *lv);
 
-static char *
-vfmt(const char *fmt, va_list ap)
-{
-	va_list aq;
-	int n;
-	char *p;
-
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	if (n < 0)
-		return xstrdup("");
-	p = xmalloc((size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	return p;
-}
-
 static void problem(struct walker *w, const char *path, uint64_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -170,7 +153,7 @@ problem(struct walker *w, const char *path, uint64_t off, const char *fmt, ...)
 	if (w->counting || !w->cb->problem)
 		return;
 	va_start(ap, fmt);
-	msg = vfmt(fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	w->cb->problem(w->cb->ctx, path, off, msg);
 	free(msg);

@@ -609,6 +609,27 @@ store_rollback_source(struct store *s)
 	s->src_id = 0;
 }
 
+/* A source that could not be read (no hash) recorded before with the
+ * same path, status and reason. */
+static bool
+unread_known(struct store *s, const char *path, const char *status, const char *reason)
+{
+	sqlite3_stmt *st;
+	bool known = false;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT 1 FROM source WHERE path = ? AND sha256 IS NULL AND status = ?"
+			       " AND reason IS ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	bind_text(st, 1, path);
+	bind_text(st, 2, status);
+	bind_text(st, 3, reason);
+	known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return known;
+}
+
 int
 store_note_source(struct store *s, const struct store_source *src, const char *sha256,
 		  const char *status, const char *reason, int64_t dup_of, uint64_t records)
@@ -617,7 +638,8 @@ store_note_source(struct store *s, const struct store_source *src, const char *s
 	char now[32];
 	int rc;
 
-	if (sha256 && store_source_find(s, src->path, sha256))
+	if (sha256 ? store_source_find(s, src->path, sha256) != 0
+		   : unread_known(s, src->path, status, reason))
 		return STORE_OK;
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO source(path, name, container, depth, size, mtime, sha256, status,"

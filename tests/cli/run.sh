@@ -145,6 +145,9 @@ elif command -v setpriv >/dev/null; then
 else
 	skip "a directory without permission is reported" "running as root without setpriv: permissions do not stop root's reads"
 fi
+before=$(sql "$T/bad.db" "SELECT count(*) FROM source")
+run ingest --db "$T/bad.db" "$B" "$T/does-not-exist"
+check "ingesting bad input again adds no rows" '[ $rc -eq 0 ] && [ "$(sql "$T/bad.db" "SELECT count(*) FROM source")" = "$before" ]'
 chmod 755 "$B/noperm"
 run sources --db "$T/bad.db"
 check "sources names each unreadable input" '[ $rc -eq 0 ] && has junk.log $T/out && has empty.log $T/out'

@@ -62,12 +62,6 @@ dotnet_version(long release)
 
 /* ---- collecting facts -------------------------------------------------- */
 
-struct pick {
-	const char *name;	/* fact name */
-	struct an_value *v;	/* where the latest value goes */
-	int64_t source_id, event_id;
-};
-
 static void
 value_set(struct an_value *v, const char *value, const char *path, int64_t line)
 {
@@ -87,11 +81,9 @@ value_release(struct an_value *v)
 }
 
 struct facts_ctx {
-	struct analysis *a;
 	struct {
 		const char *name;
 		struct an_value *v;
-		int64_t source_id, event_id;
 	} want[12];
 	size_t nwant;
 };
@@ -106,8 +98,8 @@ on_fact(void *ctx, const struct store_fact_row *r)
 	for (size_t i = 0; i < fc->nwant; i++) {
 		if (strcmp(r->name, fc->want[i].name) == 0) {
 			value_set(fc->want[i].v, r->value, r->path, r->line);
-			fc->want[i].source_id = r->source_id;
-			fc->want[i].event_id = r->event_id;
+			fc->want[i].v->source_id = r->source_id;
+			fc->want[i].v->event_id = r->event_id;
 		}
 	}
 	return 0;
@@ -119,6 +111,30 @@ want(struct facts_ctx *fc, const char *name, struct an_value *v)
 	fc->want[fc->nwant].name = name;
 	fc->want[fc->nwant].v = v;
 	fc->nwant++;
+}
+
+/* The versions and host facts, latest reading of each (sources in time
+ * order). Analyzer facts (os.name, dotnet.version) are found only once an
+ * analysis has been stored. */
+static int
+read_values(struct store *s, struct analysis *a)
+{
+	struct facts_ctx fc = { .nwant = 0 };
+
+	want(&fc, "engine.installed_version", &a->installed);
+	want(&fc, "upgrade.from", &a->installed);
+	want(&fc, "wizard.version", &a->wizard);
+	want(&fc, "upgrade.to", &a->target);
+	want(&fc, "os.version", &a->os_version);
+	want(&fc, "os.name", &a->os_name);
+	want(&fc, "dotnet.release", &a->dotnet_release);
+	want(&fc, "dotnet.version", &a->dotnet_version);
+	want(&fc, "tls12.status", &a->tls12);
+	if (store_facts(s, NULL, on_fact, &fc) != STORE_OK)
+		return STORE_ERROR;
+	if (!a->target.value && a->wizard.value)
+		value_set(&a->target, a->wizard.value, a->wizard.path, a->wizard.line);
+	return STORE_OK;
 }
 
 /* ---- wizard runs ------------------------------------------------------- */
@@ -230,7 +246,6 @@ int
 analyzer_run(struct store *s)
 {
 	struct analysis a = { 0 };
-	struct facts_ctx fc = { .a = &a };
 	struct runs_ctx rc = { s, STORE_OK };
 	char buf[64];
 
@@ -240,30 +255,21 @@ analyzer_run(struct store *s)
 		goto fail;
 
 	/* Versions: the engine installed before the upgrade and the target. */
-	want(&fc, "engine.installed_version", &a.installed);
-	want(&fc, "upgrade.from", &a.installed);
-	want(&fc, "wizard.version", &a.wizard);
-	want(&fc, "upgrade.to", &a.target);
-	want(&fc, "os.version", &a.os_version);
-	want(&fc, "dotnet.release", &a.dotnet_release);
-	want(&fc, "tls12.status", &a.tls12);
-	if (store_facts(s, NULL, on_fact, &fc) != STORE_OK)
+	if (read_values(s, &a) != STORE_OK)
 		goto fail;
-	if (!a.target.value && a.wizard.value)
-		value_set(&a.target, a.wizard.value, a.wizard.path, a.wizard.line);
-	if (a.installed.value &&
-	    store_add_fact(s, fc.want[1].source_id ? fc.want[1].source_id : fc.want[0].source_id, 0,
-			   "case.installed_version", NULL, a.installed.value) != STORE_OK)
+	if (a.installed.value && store_add_fact(s, a.installed.source_id, 0, "case.installed_version",
+						NULL, a.installed.value) != STORE_OK)
 		goto fail;
 	if (a.target.value && store_add_fact(s, 0, 0, "case.target_version", NULL, a.target.value) != STORE_OK)
 		goto fail;
 	if (a.os_version.value && windows_name(a.os_version.value) &&
-	    store_add_fact(s, fc.want[4].source_id, fc.want[4].event_id, "os.name", NULL,
+	    store_add_fact(s, a.os_version.source_id, a.os_version.event_id, "os.name", NULL,
 			   windows_name(a.os_version.value)) != STORE_OK)
 		goto fail;
 	if (a.dotnet_release.value && dotnet_version(atol(a.dotnet_release.value))) {
 		snprintf(buf, sizeof(buf), "%s", dotnet_version(atol(a.dotnet_release.value)));
-		if (store_add_fact(s, fc.want[5].source_id, fc.want[5].event_id, "dotnet.version", NULL,
+		if (store_add_fact(s, a.dotnet_release.source_id, a.dotnet_release.event_id,
+				   "dotnet.version", NULL,
 				   buf) != STORE_OK)
 			goto fail;
 	}
@@ -485,24 +491,12 @@ on_episode_local(void *ctx, const struct store_span_row *r)
 int
 analysis_load(struct store *s, struct analysis *a)
 {
-	struct facts_ctx fc = { .a = a };
 	struct load_ctx lc = { a, s, 0 };
 
 	memset(a, 0, sizeof(*a));
 	a->current = store_analysis_current(s);
-	want(&fc, "engine.installed_version", &a->installed);
-	want(&fc, "upgrade.from", &a->installed);
-	want(&fc, "wizard.version", &a->wizard);
-	want(&fc, "upgrade.to", &a->target);
-	want(&fc, "os.version", &a->os_version);
-	want(&fc, "os.name", &a->os_name);
-	want(&fc, "dotnet.release", &a->dotnet_release);
-	want(&fc, "dotnet.version", &a->dotnet_version);
-	want(&fc, "tls12.status", &a->tls12);
-	if (store_facts(s, NULL, on_fact, &fc) != STORE_OK)
+	if (read_values(s, a) != STORE_OK)
 		return STORE_ERROR;
-	if (!a->target.value && a->wizard.value)
-		value_set(&a->target, a->wizard.value, a->wizard.path, a->wizard.line);
 	if (store_facts(s, "component.package", on_component, &lc) != STORE_OK)
 		return STORE_ERROR;
 	if (!a->installed.value &&

@@ -27,6 +27,8 @@ struct an_value {
 	char *value;		/* NULL when unknown */
 	char *path;		/* source path, or NULL */
 	int64_t line;		/* line in that source, or 0 */
+	int64_t source_id;	/* source and event it came from, or 0 */
+	int64_t event_id;
 };
 
 struct an_component {

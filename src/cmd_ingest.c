@@ -270,6 +270,7 @@ on_file(void *ctx, struct ec_member *m)
 	const char *err = NULL;
 	bool read_ok;
 	int64_t dup = 0;
+	uint64_t records, problems;
 	int rc;
 
 	decode_head(ig, m, g, &sn);
@@ -331,17 +332,18 @@ on_file(void *ctx, struct ec_member *m)
 		ig->already++;
 		return 0;
 	}
-	ig->records += store_current_counts(ig->s)->records;
-	ig->problems += store_current_counts(ig->s)->problems;
+	records = store_current_counts(ig->s)->records;
+	problems = store_current_counts(ig->s)->problems;
 	rc = store_commit_source(ig->s, sha, size, &dup);
 	if (rc == STORE_DUPLICATE) {
-		ig->records -= 0;
 		ig->duplicates++;
 		return 0;
 	}
 	if (rc != STORE_OK)
 		goto store_fail;
 	ig->parsed++;
+	ig->records += records;
+	ig->problems += problems;
 	progress(ig, ig->st);
 	return 0;
 store_fail:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* timeutil.c - civil-from-days and days-from-civil (H. Hinnant's algorithms). */
 #include <stdio.h>
+#include <string.h>
 
 #include "common/timeutil.h"
 
@@ -132,4 +133,67 @@ read_digits(const char *p, int n)
 		v = v * 10 + (p[i] - '0');
 	}
 	return v;
+}
+
+bool
+name_stamp(const char *name, struct civil *c)
+{
+	bool found = false;
+	struct civil t;
+
+	for (const char *p = name; p && *p; p++) {
+		if (*p < '0' || *p > '9' || (p > name && p[-1] >= '0' && p[-1] <= '9'))
+			continue;
+		if (strlen(p) < 15 || p[8] != '-' || (p[15] >= '0' && p[15] <= '9'))
+			continue;
+		memset(&t, 0, sizeof(t));
+		t.year = read_digits(p, 4);
+		t.month = read_digits(p + 4, 2);
+		t.day = read_digits(p + 6, 2);
+		t.hour = read_digits(p + 9, 2);
+		t.min = read_digits(p + 11, 2);
+		t.sec = read_digits(p + 13, 2);
+		if (t.year < 1990 || t.hour < 0 || t.hour > 23 || t.min < 0 || t.min > 59 ||
+		    t.sec < 0 || t.sec > 59 || !civil_valid(&t))
+			continue;
+		*c = t;
+		found = true;
+	}
+	return found;
+}
+
+#define HALF_DAY (MS_PER_DAY / 2)
+#define STRAGGLE_MS 60000	/* a record this far before midnight, after one past it */
+
+void
+daytrack_anchor(struct daytrack *d, int64_t day, int32_t tod_ms)
+{
+	d->anchor_day = day;
+	d->anchor_tod = tod_ms;
+	d->started = false;
+}
+
+int64_t
+daytrack_day(struct daytrack *d, int32_t tod)
+{
+	if (!d->started) {
+		d->day = d->anchor_day;
+		if (tod - d->anchor_tod > HALF_DAY)
+			d->day--;
+		else if (d->anchor_tod - tod > HALF_DAY)
+			d->day++;
+		d->prev_tod = tod;
+		d->started = true;
+		return d->day;
+	}
+	if (d->prev_tod - tod > HALF_DAY) {
+		/* Midnight went by. */
+		d->day++;
+		d->prev_tod = tod;
+		return d->day;
+	}
+	if (tod - d->prev_tod > MS_PER_DAY - STRAGGLE_MS)
+		return d->day - 1;	/* written just before midnight, after a record from just past it */
+	d->prev_tod = tod;
+	return d->day;
 }

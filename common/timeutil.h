@@ -31,4 +31,25 @@ int month_from_abbr(struct sv s);
 /* Read exactly n decimal digits at p; -1 if any is not a digit. */
 int read_digits(const char *p, int n);
 
+/* A "YYYYMMDD-HHMMSS" stamp anywhere in a file name (the wizard names its
+ * logs trace-20260510-101502.log, Synchronization Service_Install-
+ * 20260510-101733.log ...); the last one wins. True if found and valid. */
+bool name_stamp(const char *name, struct civil *c);
+
+/* Dates for times of day read in file order (logs that write only the time
+ * of day): anchored at a known local day and time, a time of day more than
+ * half a day before the previous one starts the next day; a record written
+ * just before midnight after one from just past it keeps the day before. */
+struct daytrack {
+	int64_t anchor_day;	/* days since 1970 of the anchor */
+	int32_t anchor_tod;	/* its time of day, ms */
+	bool started;
+	int64_t day;
+	int32_t prev_tod;
+};
+
+void daytrack_anchor(struct daytrack *d, int64_t day, int32_t tod_ms);
+/* Local day (days since 1970) of the next time of day in file order. */
+int64_t daytrack_day(struct daytrack *d, int32_t tod_ms);
+
 #endif

@@ -21,8 +21,6 @@
 #define HOLD_RECORDS 64
 #define HOLD_BYTES ((size_t)4 << 20)
 #define PROBLEM_CAP 100
-#define HALF_DAY (MS_PER_DAY / 2)
-#define STRAGGLE_MS 60000	/* a record this far before midnight, after one past it */
 #define MAX_OFFSET_MIN (14 * 60)
 
 /* Character classes of the line grammar and of provider names. */
@@ -355,22 +353,6 @@ parse_iso_offset(struct sv v, struct civil *c, int *offset_min)
 	return true;
 }
 
-/* "trace-YYYYMMDD-HHMMSS..." */
-static bool
-parse_name_date(const char *name, struct civil *c)
-{
-	if (!name || strlen(name) < 21 || memcmp(name, "trace-", 6) != 0 || name[14] != '-')
-		return false;
-	memset(c, 0, sizeof(*c));
-	c->year = read_digits(name + 6, 4);
-	c->month = read_digits(name + 10, 2);
-	c->day = read_digits(name + 12, 2);
-	c->hour = read_digits(name + 15, 2);
-	c->min = read_digits(name + 17, 2);
-	c->sec = read_digits(name + 19, 2);
-	return c->sec >= 0 && c->sec < 60 && civil_valid(c);
-}
-
 static void
 fmt_local(const struct civil *c, char out[32])
 {
@@ -447,13 +429,9 @@ struct trace_state {
 	bool holding;
 
 	enum date_src src;
-	int64_t anchor_day;	/* local date of the source's start time */
-	int32_t anchor_tod;	/* its local time of day */
+	struct daytrack dt;	/* anchored at the source's local start time */
 	int offset_min;		/* local minus UTC */
 	enum ec_timeq tq;
-	bool started;		/* day and prev_tod follow the emitted records */
-	int64_t day;
-	int32_t prev_tod;
 	bool have_local;	/* a Start Time (Local) line was read */
 	int64_t local_ms;	/* its time, read as UTC */
 
@@ -508,11 +486,10 @@ set_source(struct trace_state *st, enum date_src src, const struct civil *local,
 	if (src < st->src)
 		return;
 	st->src = src;
-	st->anchor_day = days_from_civil(local->year, local->month, local->day);
-	st->anchor_tod = ((local->hour * 60 + local->min) * 60 + local->sec) * 1000 + local->msec;
+	daytrack_anchor(&st->dt, days_from_civil(local->year, local->month, local->day),
+			((local->hour * 60 + local->min) * 60 + local->sec) * 1000 + local->msec);
 	st->offset_min = offset_min;
 	st->tq = tq;
-	st->started = false;
 }
 
 /* A source that gives a local date but no offset. */
@@ -531,35 +508,12 @@ set_local_source(struct trace_state *st, enum date_src src, const struct civil *
 static void
 date_record(struct trace_state *st, int32_t tod, int64_t *ms, enum ec_timeq *tq)
 {
-	int64_t day;
-
 	if (st->src == SRC_NONE) {
 		*ms = 0;
 		*tq = TQ_TIME_OF_DAY;
 		return;
 	}
-	if (!st->started) {
-		st->day = st->anchor_day;
-		if (tod - st->anchor_tod > HALF_DAY)
-			st->day--;
-		else if (st->anchor_tod - tod > HALF_DAY)
-			st->day++;
-		st->prev_tod = tod;
-		st->started = true;
-		day = st->day;
-	} else if (st->prev_tod - tod > HALF_DAY) {
-		/* Midnight went by. */
-		st->day++;
-		st->prev_tod = tod;
-		day = st->day;
-	} else if (tod - st->prev_tod > MS_PER_DAY - STRAGGLE_MS) {
-		/* Written just before midnight, after a record from just past it. */
-		day = st->day - 1;
-	} else {
-		st->prev_tod = tod;
-		day = st->day;
-	}
-	*ms = day * MS_PER_DAY + tod - (int64_t)st->offset_min * 60000;
+	*ms = daytrack_day(&st->dt, tod) * MS_PER_DAY + tod - (int64_t)st->offset_min * 60000;
 	*tq = st->tq;
 }
 
@@ -1066,7 +1020,7 @@ trace_parse(const struct ec_input *inp)
 	lr_init(&st.lr, inp->in, inp->enc.enc, inp->enc.bom, max_line);
 	buf_init(&st.text, max_rec);
 	buf_init(&st.hold, HOLD_BYTES + max_rec + sizeof(struct meta));
-	if (parse_name_date(inp->name, &c))
+	if (name_stamp(inp->name, &c))
 		set_local_source(&st, SRC_NAME, &c);
 	rc = run(&st);
 	buf_release(&st.hold);

@@ -72,13 +72,65 @@ struct ec_problem {
 	const char *message;	/* lower case, no full stop: "line too long, cut at 1048576 bytes" */
 };
 
+/* A time as read from an input: UTC ms when q >= TQ_LOCAL_ASSUMED, else
+ * only the local time of day (tod_ms, -1 if none). */
+struct ec_time {
+	int64_t ms;
+	int32_t tod_ms;
+	enum ec_timeq q;
+};
+
+/* One Windows Installer action (fmt_msi), reported when it ends, or at the
+ * end of its session if it never did. Lines are the input's line numbers
+ * (0 when not seen); numbers are -1 when not seen. */
+struct ec_msi_action {
+	uint32_t session;	/* logging session in the file, from 1 */
+	uint32_t seq;		/* order of its start (or end) within the file, from 1 */
+	struct sv name;
+	struct sv parent;	/* innermost action open when it started; may be empty */
+	uint32_t depth;		/* 0 at the top, 1 inside another action ... */
+	uint64_t start_line, end_line;
+	struct ec_time start, end;
+	int64_t return_value;	/* "Return value N." (1 success, 2 cancel, 3 fatal), -1 never ended */
+	struct sv ca_name;	/* last "CustomAction X returned actual error code N" inside it */
+	int64_t ca_error;
+	uint64_t ca_line;
+	int64_t error_number;	/* last "Error NNNNN." message inside it */
+	uint64_t error_line;
+	struct sv error_text;	/* that message, lines joined with '\n' */
+};
+
+/* One logging session of a Windows Installer log ("=== Verbose logging
+ * started ..." to "=== ... stopped", or the whole file when it has no
+ * header), reported when it ends. */
+struct ec_msi_session {
+	uint32_t session;
+	uint64_t start_line, end_line;
+	struct ec_time start, end;	/* first and last time read in it */
+	struct sv started;		/* header date and time as written, empty without header */
+	struct sv calling_process;	/* from the header */
+	struct sv package;		/* the .msi ("******* Product: ...") */
+	struct sv command_line;		/* "Command Line: ..." of the server side, else client */
+	struct sv product;		/* ProductName */
+	struct sv version;		/* ProductVersion */
+	struct sv product_code, upgrade_code;
+	struct sv result;		/* last "Product: X -- <result>" that is not an error */
+	int64_t status;			/* "Installation success or error status: N", -1 */
+	int64_t engine_return;		/* last "MainEngineThread is returning N", -1 */
+	bool footer;			/* the "logging stopped" line was read */
+	uint32_t actions, failed_actions;	/* actions seen, those that returned 3 */
+};
+
 /* Where records go. Callbacks return 0 to continue, non-zero to stop the
- * parser (which then returns that value). */
+ * parser (which then returns that value). Callbacks a sink does not need
+ * may be NULL. */
 struct ec_sink {
 	void *ctx;
 	int (*event)(void *ctx, const struct ec_event *ev);
 	int (*fact)(void *ctx, const struct ec_fact *f);
 	int (*problem)(void *ctx, const struct ec_problem *p);
+	int (*msi_action)(void *ctx, const struct ec_msi_action *a);
+	int (*msi_session)(void *ctx, const struct ec_msi_session *s);
 };
 
 /* What a parse may depend on besides the bytes. */

@@ -168,7 +168,7 @@ parse_into(struct tsink *t, const void *data, size_t n, const char *name,
 	   const struct ec_options *opt, size_t chunk)
 {
 	static const struct ec_options defaults;
-	struct ec_sink sink = { t, t_event, t_fact, t_problem };
+	struct ec_sink sink = { .ctx = t, .event = t_event, .fact = t_fact, .problem = t_problem };
 	struct memstream m;
 	struct ec_stream s;
 	struct ec_input in;

@@ -171,6 +171,7 @@ lr_next(struct linereader *lr, struct sv *line)
 	lr->cut_bytes = 0;
 	lr->bad_units = 0;
 	lr->cp1252 = false;
+	lr->unterminated = false;
 	buf_reset(&lr->pend);
 	if (lr->rpos + w > lr->rlen && !refill(lr)) {
 		/* A lone trailing byte of UTF-16 is a line of its own. */
@@ -179,6 +180,7 @@ lr_next(struct linereader *lr, struct sv *line)
 			lr->lineno++;
 			decode(lr, lr->raw + lr->rpos, lr->rlen - lr->rpos, line);
 			lr->rpos = lr->rlen;
+			lr->unterminated = true;
 			return 1;
 		}
 		return lr->failed ? -1 : 0;
@@ -251,6 +253,7 @@ lr_next(struct linereader *lr, struct sv *line)
 				stash(lr, lr->raw + lr->rpos, lr->rlen - lr->rpos);
 			lr->rpos = lr->rlen;
 			decode(lr, (const unsigned char *)lr->pend.data, lr->pend.len, line);
+			lr->unterminated = true;
 			return 1;
 		}
 	}

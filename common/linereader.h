@@ -36,6 +36,7 @@ struct linereader {
 	uint64_t cut_bytes;	/* bytes of the current line dropped past max */
 	size_t bad_units;	/* invalid UTF-16 units replaced in the current line */
 	bool cp1252;		/* current line was not UTF-8 and was read as Windows-1252 */
+	bool unterminated;	/* current line is the last and has no line end (cut off?) */
 };
 
 #define LR_READ_SIZE (64u * 1024u)

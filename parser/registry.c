@@ -8,9 +8,11 @@
 #include "parser/parser.h"
 
 extern const struct ec_format fmt_trace;
+extern const struct ec_format fmt_msi;
 
 const struct ec_format *const ec_formats[] = {
 	&fmt_trace,
+	&fmt_msi,
 };
 
 const size_t ec_nformats = sizeof(ec_formats) / sizeof(ec_formats[0]);

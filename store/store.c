@@ -15,6 +15,7 @@
 #include "store/store.h"
 
 extern const char store_schema_sql[];
+extern const char store_schema2_sql[];
 
 #define MAX_STORED_PROBLEMS 200
 
@@ -22,10 +23,11 @@ extern const char store_schema_sql[];
  * Step 0 is the whole schema of version 1. Append, never edit. */
 static const char *const *migration_steps(size_t *n)
 {
-	static const char *steps[1];
+	static const char *steps[2];
 
 	steps[0] = store_schema_sql;
-	*n = 1;
+	steps[1] = store_schema2_sql;	/* Windows Installer sessions and actions */
+	*n = 2;
 	return steps;
 }
 
@@ -36,6 +38,8 @@ enum stmt_id {
 	ST_INS_DATA,
 	ST_INS_FACT,
 	ST_INS_PROBLEM,
+	ST_INS_MSI_SESSION,
+	ST_INS_MSI_ACTION,
 	ST_NMAX
 };
 
@@ -51,6 +55,17 @@ static const char *const stmt_sql[ST_NMAX] = {
 			" VALUES (?,?,?,?,?,?)",
 	[ST_INS_PROBLEM] = "INSERT INTO problem(source_id, line, offset, records, bytes, message)"
 			   " VALUES (?,?,?,?,?,?)",
+	[ST_INS_MSI_SESSION] = "INSERT INTO msi_session(source_id, session, start_line, end_line,"
+			       " start_time, end_time, start_local, end_local, time_q, started,"
+			       " calling_process, package, command_line, product, version,"
+			       " product_code, upgrade_code, result, status, engine_return, footer,"
+			       " actions, failed_actions)"
+			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_INS_MSI_ACTION] = "INSERT INTO msi_action(source_id, session, seq, name, parent, depth,"
+			      " start_line, end_line, start_time, end_time, start_local, end_local,"
+			      " time_q, return_value, ca_name, ca_error, ca_line, error_number,"
+			      " error_line, error_text)"
+			      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 };
 
 struct store {
@@ -165,6 +180,8 @@ migrate(struct store *s, int from)
 static int sink_event(void *ctx, const struct ec_event *ev);
 static int sink_fact(void *ctx, const struct ec_fact *f);
 static int sink_problem(void *ctx, const struct ec_problem *p);
+static int sink_msi_action(void *ctx, const struct ec_msi_action *a);
+static int sink_msi_session(void *ctx, const struct ec_msi_session *m);
 
 int
 store_open(const char *path, enum store_mode mode, struct store **out, char **err)
@@ -247,6 +264,8 @@ store_open(const char *path, enum store_mode mode, struct store **out, char **er
 	s->sink.event = sink_event;
 	s->sink.fact = sink_fact;
 	s->sink.problem = sink_problem;
+	s->sink.msi_action = sink_msi_action;
+	s->sink.msi_session = sink_msi_session;
 	*out = s;
 	return STORE_OK;
 }
@@ -532,6 +551,104 @@ sink_problem(void *ctx, const struct ec_problem *p)
 	bind_text(st, 6, s->counts.problems == MAX_STORED_PROBLEMS ? "more problems not stored"
 								   : p->message);
 	if (step_reset(s, st, "storing problem") != STORE_OK)
+		return s->rc = STORE_ERROR;
+	return STORE_OK;
+}
+
+/* Bind a parser time to two columns: UTC time when dated, else the time of
+ * day as written. */
+static void
+bind_time(sqlite3_stmt *st, int col_time, int col_local, const struct ec_time *t)
+{
+	char iso[32];
+
+	if (t->q >= TQ_LOCAL_ASSUMED) {
+		ms_to_iso(t->ms, iso);
+		sqlite3_bind_text(st, col_time, iso, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_null(st, col_local);
+	} else if (t->tod_ms >= 0) {
+		snprintf(iso, sizeof(iso), "%02d:%02d:%02d.%03d", t->tod_ms / 3600000,
+			 t->tod_ms / 60000 % 60, t->tod_ms / 1000 % 60, t->tod_ms % 1000);
+		sqlite3_bind_null(st, col_time);
+		sqlite3_bind_text(st, col_local, iso, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, col_time);
+		sqlite3_bind_null(st, col_local);
+	}
+}
+
+/* The weaker of two time qualities, ignoring times not seen. */
+static enum ec_timeq
+weaker(enum ec_timeq a, enum ec_timeq b)
+{
+	if (a == TQ_NONE)
+		return b;
+	if (b == TQ_NONE)
+		return a;
+	return a < b ? a : b;
+}
+
+static int
+sink_msi_action(void *ctx, const struct ec_msi_action *a)
+{
+	struct store *s = ctx;
+	sqlite3_stmt *st = s->st[ST_INS_MSI_ACTION];
+
+	if (s->rc != STORE_OK)
+		return s->rc;
+	sqlite3_bind_int64(st, 1, s->src_id);
+	sqlite3_bind_int64(st, 2, a->session);
+	sqlite3_bind_int64(st, 3, a->seq);
+	bind_sv(st, 4, a->name, false);
+	bind_sv(st, 5, a->parent, true);
+	sqlite3_bind_int64(st, 6, a->depth);
+	bind_i64_or_null(st, 7, (int64_t)a->start_line, a->start_line == 0);
+	bind_i64_or_null(st, 8, (int64_t)a->end_line, a->end_line == 0);
+	bind_time(st, 9, 11, &a->start);
+	bind_time(st, 10, 12, &a->end);
+	sqlite3_bind_text(st, 13, timeq_names[weaker(a->start.q, a->end.q)], -1, SQLITE_STATIC);
+	bind_i64_or_null(st, 14, a->return_value, a->return_value < 0);
+	bind_sv(st, 15, a->ca_name, true);
+	bind_i64_or_null(st, 16, a->ca_error, a->ca_line == 0);
+	bind_i64_or_null(st, 17, (int64_t)a->ca_line, a->ca_line == 0);
+	bind_i64_or_null(st, 18, a->error_number, a->error_line == 0);
+	bind_i64_or_null(st, 19, (int64_t)a->error_line, a->error_line == 0);
+	bind_sv(st, 20, a->error_text, true);
+	if (step_reset(s, st, "storing msi action") != STORE_OK)
+		return s->rc = STORE_ERROR;
+	return STORE_OK;
+}
+
+static int
+sink_msi_session(void *ctx, const struct ec_msi_session *m)
+{
+	struct store *s = ctx;
+	sqlite3_stmt *st = s->st[ST_INS_MSI_SESSION];
+
+	if (s->rc != STORE_OK)
+		return s->rc;
+	sqlite3_bind_int64(st, 1, s->src_id);
+	sqlite3_bind_int64(st, 2, m->session);
+	bind_i64_or_null(st, 3, (int64_t)m->start_line, m->start_line == 0);
+	bind_i64_or_null(st, 4, (int64_t)m->end_line, m->end_line == 0);
+	bind_time(st, 5, 7, &m->start);
+	bind_time(st, 6, 8, &m->end);
+	sqlite3_bind_text(st, 9, timeq_names[weaker(m->start.q, m->end.q)], -1, SQLITE_STATIC);
+	bind_sv(st, 10, m->started, true);
+	bind_sv(st, 11, m->calling_process, true);
+	bind_sv(st, 12, m->package, true);
+	bind_sv(st, 13, m->command_line, true);
+	bind_sv(st, 14, m->product, true);
+	bind_sv(st, 15, m->version, true);
+	bind_sv(st, 16, m->product_code, true);
+	bind_sv(st, 17, m->upgrade_code, true);
+	bind_sv(st, 18, m->result, true);
+	bind_i64_or_null(st, 19, m->status, m->status < 0);
+	bind_i64_or_null(st, 20, m->engine_return, m->engine_return == -1);
+	sqlite3_bind_int(st, 21, m->footer);
+	sqlite3_bind_int64(st, 22, m->actions);
+	sqlite3_bind_int64(st, 23, m->failed_actions);
+	if (step_reset(s, st, "storing msi session") != STORE_OK)
 		return s->rc = STORE_ERROR;
 	return STORE_OK;
 }

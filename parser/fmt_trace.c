@@ -16,7 +16,9 @@
 #include "common/buf.h"
 #include "common/linereader.h"
 #include "common/timeutil.h"
+#include "parser/autoupgrade.h"
 #include "parser/fmt_trace.h"
+#include "parser/msiline.h"
 
 #define HOLD_RECORDS 64
 #define HOLD_BYTES ((size_t)4 << 20)
@@ -762,6 +764,93 @@ record_facts(struct trace_state *st, const struct meta *r, struct sv msg)
 	return 0;
 }
 
+/* 'msi package 'NAME'. Log file: 'PATH'' and '... Full log is available at 'PATH''. */
+static int
+facts_msi_log(struct trace_state *st, struct sv m)
+{
+	struct sv rest = m, pkg, path;
+	long at;
+
+	if (!sv_skip_past(&rest, "msi package '"))
+		return 0;
+	at = sv_find(rest, "'");
+	if (at <= 0)
+		return 0;
+	pkg = sv_make(rest.p, (size_t)at);
+	if (!sv_skip_past(&rest, "Log file: '") && !sv_skip_past(&rest, "Full log is available at '"))
+		return 0;
+	at = sv_find(rest, "'");
+	if (at <= 0)
+		return 0;
+	path = sv_make(rest.p, (size_t)at);
+	return fact(st, "msi.log_path", pkg, path);
+}
+
+/* Windows Installer lines the wizard copies into an exception record
+ * (KB4051210): the same facts as the MSI log parser gives for them. */
+static int
+facts_msi_lines(struct trace_state *st, struct sv msg)
+{
+	struct msi_line o;
+	const char *p = memchr(msg.p, '\n', msg.n), *end = msg.p + msg.n;
+	char num[24];
+	int rc = 0;
+
+	while (p && !rc && ++p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+		struct sv line = sv_make(p, (size_t)((e ? e : end) - p));
+
+		p = e;
+		if (line.n < 8 || !strchr("MACEPW", line.p[0]))
+			continue;
+		msi_line_parse(line, &o);
+		switch (o.kind) {
+		case MSI_PRODUCT_ERROR:
+			if ((rc = fact(st, "msi.product", SV_NULL, o.name)) != 0)
+				break;
+			/* fall through */
+		case MSI_ERROR:
+			snprintf(num, sizeof(num), "%" PRId64, o.number);
+			rc = fact(st, "msi.error", sv_cstr(num), sv_trim(o.value));
+			break;
+		case MSI_CA_ERROR:
+			snprintf(num, sizeof(num), "%" PRId64, o.number);
+			rc = fact(st, "msi.custom_action_error", o.name, sv_cstr(num));
+			break;
+		case MSI_ACTION_END:
+			if (o.number == 3)
+				rc = fact(st, "msi.action_failed", o.name, SV_LIT("3"));
+			break;
+		case MSI_PRODUCT_RESULT:
+			rc = fact(st, "msi.result", o.name, o.value);
+			break;
+		case MSI_SUMMARY:
+			if (o.number >= 0) {
+				snprintf(num, sizeof(num), "%" PRId64, o.number);
+				rc = fact(st, "msi.status", o.name, sv_cstr(num));
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return rc;
+}
+
+/* Auto-upgrade result codes anywhere in a record (UpgradeAborted*, ...). */
+static int
+facts_autoupgrade(struct trace_state *st, struct sv msg)
+{
+	struct sv code, rest = msg;
+	int rc = 0;
+
+	while (!rc && upgrade_result_find(rest, &code)) {
+		rc = fact(st, "autoupgrade.result", SV_NULL, code);
+		rest = sv_make(code.p + code.n, (size_t)(msg.p + msg.n - (code.p + code.n)));
+	}
+	return rc;
+}
+
 /* ---- records ----------------------------------------------------------- */
 
 static int
@@ -782,7 +871,16 @@ emit(struct trace_state *st, const struct meta *r, struct sv msg)
 	ev.message = msg;
 	if (st->sink->event && (rc = st->sink->event(st->sink->ctx, &ev)) != 0)
 		return rc;
-	return record_facts(st, r, msg);
+	if ((rc = record_facts(st, r, msg)) != 0)
+		return rc;
+	if (sv_find(first_line(msg), "msi package '") >= 0 &&
+	    (rc = facts_msi_log(st, first_line(msg))) != 0)
+		return rc;
+	if (memchr(msg.p, '\n', msg.n) && (rc = facts_msi_lines(st, msg)) != 0)
+		return rc;
+	if (sv_find(msg, "pgrade") >= 0)
+		return facts_autoupgrade(st, msg);
+	return 0;
 }
 
 /* Emit the held records in order, with the date known now. */

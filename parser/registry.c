@@ -9,10 +9,12 @@
 
 extern const struct ec_format fmt_trace;
 extern const struct ec_format fmt_msi;
+extern const struct ec_format fmt_autoupgrade;
 
 const struct ec_format *const ec_formats[] = {
 	&fmt_trace,
 	&fmt_msi,
+	&fmt_autoupgrade,
 };
 
 const size_t ec_nformats = sizeof(ec_formats) / sizeof(ec_formats[0]);

@@ -1092,7 +1092,9 @@ store_add_evidence(struct store *s, int64_t finding_id, int64_t source_id, int64
 	int rc;
 
 	if (prepare(s,
-		    "INSERT INTO evidence(finding_id, source_id, event_id, line, note) VALUES (?,?,?,?,?)",
+		    "INSERT INTO evidence(finding_id, source_id, event_id, line, note) VALUES (?1, ?2,"
+		    " coalesce(?3, (SELECT id FROM event WHERE source_id = ?2 AND line = ?4"
+		    " ORDER BY ordinal LIMIT 1)), ?4, ?5)",
 		    &st, "storing evidence") != STORE_OK)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, finding_id);
@@ -1226,6 +1228,87 @@ store_episodes(struct store *s, int (*fn)(void *ctx, const struct store_episode_
 			break;
 	}
 	return finish(s, st, rc, stop, "listing episodes");
+}
+
+/* ---- Windows Installer ------------------------------------------------- */
+
+static int64_t
+col_i64(sqlite3_stmt *st, int i, int64_t none)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_int64(st, i);
+}
+
+int
+store_msi_sessions(struct store *s, int (*fn)(void *ctx, const struct store_msi_session_row *r),
+		   void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT m.source_id, m.session, m.start_line, m.end_line, m.status,"
+		    " m.engine_return, m.actions, m.failed_actions, m.footer, s.path, s.name,"
+		    " m.start_time, m.end_time, m.start_local, m.end_local, m.time_q, m.started,"
+		    " m.calling_process, m.package, m.command_line, m.product, m.version,"
+		    " m.product_code, m.upgrade_code, m.result FROM msi_session m"
+		    " JOIN source s ON s.id = m.source_id"
+		    " ORDER BY m.start_time IS NULL, m.start_time, s.path, m.session",
+		    &st, "listing msi sessions") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_msi_session_row r = {
+			.source_id = sqlite3_column_int64(st, 0), .session = sqlite3_column_int64(st, 1),
+			.start_line = col_i64(st, 2, 0), .end_line = col_i64(st, 3, 0),
+			.status = col_i64(st, 4, -1), .engine_return = col_i64(st, 5, -1),
+			.actions = sqlite3_column_int64(st, 6),
+			.failed_actions = sqlite3_column_int64(st, 7),
+			.footer = sqlite3_column_int(st, 8) != 0, .path = col(st, 9), .name = col(st, 10),
+			.start_time = col(st, 11), .end_time = col(st, 12), .start_local = col(st, 13),
+			.end_local = col(st, 14), .time_q = col(st, 15), .started = col(st, 16),
+			.calling_process = col(st, 17), .package = col(st, 18),
+			.command_line = col(st, 19), .product = col(st, 20), .version = col(st, 21),
+			.product_code = col(st, 22), .upgrade_code = col(st, 23), .result = col(st, 24),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing msi sessions");
+}
+
+int
+store_msi_actions(struct store *s, int64_t source_id, int64_t session, int64_t min_return,
+		  int (*fn)(void *ctx, const struct store_msi_action_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT source_id, session, seq, depth, start_line, end_line, return_value,"
+		    " ca_error, ca_line, error_number, error_line, name, parent, start_time,"
+		    " end_time, start_local, end_local, time_q, ca_name, error_text FROM msi_action"
+		    " WHERE source_id = ?1 AND session = ?2 AND (?3 = 0 OR return_value >= ?3)"
+		    " ORDER BY end_line IS NULL, end_line, seq",
+		    &st, "listing msi actions") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_int64(st, 2, session);
+	sqlite3_bind_int64(st, 3, min_return);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_msi_action_row r = {
+			.source_id = sqlite3_column_int64(st, 0), .session = sqlite3_column_int64(st, 1),
+			.seq = sqlite3_column_int64(st, 2), .depth = sqlite3_column_int64(st, 3),
+			.start_line = col_i64(st, 4, 0), .end_line = col_i64(st, 5, 0),
+			.return_value = col_i64(st, 6, -1), .ca_error = col_i64(st, 7, -1),
+			.ca_line = col_i64(st, 8, 0), .error_number = col_i64(st, 9, -1),
+			.error_line = col_i64(st, 10, 0), .name = col(st, 11), .parent = col(st, 12),
+			.start_time = col(st, 13), .end_time = col(st, 14), .start_local = col(st, 15),
+			.end_local = col(st, 16), .time_q = col(st, 17), .ca_name = col(st, 18),
+			.error_text = col(st, 19),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing msi actions");
 }
 
 /* ---- ad hoc SQL ------------------------------------------------------- */

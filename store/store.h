@@ -147,6 +147,32 @@ struct store_span_row {
 int store_spans(struct store *s, const char *format,
 		int (*fn)(void *ctx, const struct store_span_row *r), void *ctx);
 
+/* Windows Installer logging sessions (schema 2), in time then path order. */
+struct store_msi_session_row {
+	int64_t source_id, session, start_line, end_line;
+	int64_t status, engine_return;		/* -1 when not in the log */
+	int64_t actions, failed_actions;
+	bool footer;
+	const char *path, *name;		/* source path and base name */
+	const char *start_time, *end_time, *start_local, *end_local, *time_q;
+	const char *started, *calling_process, *package, *command_line;
+	const char *product, *version, *product_code, *upgrade_code, *result;
+};
+int store_msi_sessions(struct store *s,
+		       int (*fn)(void *ctx, const struct store_msi_session_row *r), void *ctx);
+
+struct store_msi_action_row {
+	int64_t source_id, session, seq, depth, start_line, end_line;
+	int64_t return_value;			/* -1 never ended */
+	int64_t ca_error, ca_line, error_number, error_line;	/* -1 / 0 when none */
+	const char *name, *parent, *start_time, *end_time, *start_local, *end_local, *time_q;
+	const char *ca_name, *error_text;
+};
+/* Actions of one session that returned at least min_return (0: all), in
+ * the order they ended (actions that never ended last). */
+int store_msi_actions(struct store *s, int64_t source_id, int64_t session, int64_t min_return,
+		      int (*fn)(void *ctx, const struct store_msi_action_row *r), void *ctx);
+
 /* ---- analysis -------------------------------------------------------- */
 
 /* Start an analysis: one transaction that first removes the previous
@@ -158,6 +184,8 @@ struct store_finding {
 	const char *rule, *title, *severity, *confidence, *summary, *remediation, *time;
 };
 int64_t store_add_finding(struct store *s, const struct store_finding *f);
+/* Evidence for a finding: an event, or a line of a source (its event is
+ * looked up when event_id is 0). */
 int store_add_evidence(struct store *s, int64_t finding_id, int64_t source_id, int64_t event_id,
 		       int64_t line, const char *note);
 struct store_episode {

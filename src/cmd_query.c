@@ -69,7 +69,7 @@ put_cell(const char *v, size_t width, bool last)
 	if (v)
 		report_put_escaped(stdout, v, 4096);
 	if (!last)
-		for (; w < width + 2; w++)
+		for (size_t pad = w < width ? width - w + 2 : 2; pad > 0; pad--)
 			putchar(' ');
 }
 

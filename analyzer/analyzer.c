@@ -253,6 +253,8 @@ analyzer_run(struct store *s)
 		return STORE_ERROR;
 	if (store_spans(s, "trace", on_trace_span, &rc) != STORE_OK || rc.rc != STORE_OK)
 		goto fail;
+	if (installs_load(s, &a) != STORE_OK || installs_analyze(s, &a) != STORE_OK)
+		goto fail;
 
 	/* Versions: the engine installed before the upgrade and the target. */
 	if (read_values(s, &a) != STORE_OK)
@@ -508,6 +510,8 @@ analysis_load(struct store *s, struct analysis *a)
 	if (store_episodes(s, on_episode, &lc) != STORE_OK)
 		return STORE_ERROR;
 	store_spans(s, "trace", on_episode_local, a);
+	if (installs_load(s, a) != STORE_OK)
+		return STORE_ERROR;
 	lc.cap = 0;
 	if (store_findings(s, on_finding, &lc) != STORE_OK)
 		return STORE_ERROR;
@@ -561,6 +565,7 @@ analysis_release(struct analysis *a)
 		free(src->probs);
 	}
 	free(a->sources);
+	installs_release(a);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -53,6 +53,36 @@ struct an_finding {
 	size_t nev;
 };
 
+/* One Windows Installer install as its log (or, without it, the wizard
+ * trace that ran it) records it. */
+struct an_install {
+	char *path, *name;		/* the MSI log; NULL when known from a trace only */
+	int64_t source_id, session;
+	char *product, *version, *package, *result;
+	char *start, *end, *start_local, *end_local, *time_q;
+	const char *outcome;		/* static: succeeded, succeeded-restart, failed, cancelled, unknown */
+	int64_t status;			/* Windows Installer status (summary line, else engine), -1 */
+	bool footer;
+	/* the first action that returned 3 */
+	char *fail_action, *fail_time, *fail_local;
+	int64_t fail_line;
+	char *ca_name;
+	int64_t ca_error, ca_line;	/* -1 / 0 when none */
+	char *error_text;
+	int64_t error_number, error_line;
+	/* the wizard trace that ran it */
+	char *trace_path;
+	int64_t trace_source, trace_line;
+	char *missing_log;		/* trace only: base name of the log it names */
+};
+
+/* An auto-upgrade result code read from a log or event. */
+struct an_autoupgrade {
+	char *code, *path, *time;
+	const char *kind;		/* static: aborted, not-supported, failed, succeeded, other */
+	int64_t source_id, line;
+};
+
 struct an_problem {
 	int64_t line, offset;
 	char *message;
@@ -75,6 +105,10 @@ struct analysis {
 	size_t ncomponents;
 	struct an_episode *episodes;
 	size_t nepisodes;
+	struct an_install *installs;
+	size_t ninstalls;
+	struct an_autoupgrade *autoupgrades;
+	size_t nautoupgrades;
 	struct an_finding *findings;
 	size_t nfindings;
 	struct an_source *sources;
@@ -94,6 +128,17 @@ void analysis_release(struct analysis *a);
 
 /* The exit code an analysis calls for. */
 enum ec_exit analysis_exit_code(const struct analysis *a);
+
+/* Windows Installer installs and auto-upgrade results from the store
+ * (analyzer/installs.c), used by analyzer_run and analysis_load. */
+int installs_load(struct store *s, struct analysis *a);
+void installs_release(struct analysis *a);
+/* Findings and episodes for them (inside the analysis transaction). */
+int installs_analyze(struct store *s, const struct analysis *a);
+/* Meaning of a Windows Installer status (msiexec exit code); NULL if unknown. */
+const char *msi_status_text(int64_t status);
+/* Class of an auto-upgrade result code. */
+const char *autoupgrade_kind(const char *code);
 
 /* Product names of Windows builds ("10.0.17763" -> "Windows Server 2019")
  * and .NET Framework release keys (461814 -> "4.7.2"); NULL if unknown. */

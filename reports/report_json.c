@@ -79,6 +79,67 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 			cJSON_AddNumberToObject(j, "first_error_line", (double)e->first_error_line);
 		cJSON_AddItemToArray(arr, j);
 	}
+	arr = cJSON_AddArrayToObject(root, "installs");
+	for (size_t i = 0; i < a->ninstalls; i++) {
+		const struct an_install *in = &a->installs[i];
+		cJSON *j = cJSON_CreateObject(), *f;
+
+		cJSON_AddItemToObject(j, "path", str_or_null(in->path));
+		cJSON_AddNumberToObject(j, "session", (double)in->session);
+		cJSON_AddItemToObject(j, "product", str_or_null(in->product));
+		cJSON_AddItemToObject(j, "version", str_or_null(in->version));
+		cJSON_AddItemToObject(j, "package", str_or_null(in->package));
+		cJSON_AddStringToObject(j, "outcome", in->outcome);
+		if (in->status >= 0)
+			cJSON_AddNumberToObject(j, "status", (double)in->status);
+		else
+			cJSON_AddNullToObject(j, "status");
+		cJSON_AddItemToObject(j, "status_text",
+				      str_or_null(in->status >= 0 ? msi_status_text(in->status) : NULL));
+		cJSON_AddItemToObject(j, "result", str_or_null(in->result));
+		cJSON_AddItemToObject(j, "start", str_or_null(in->start));
+		cJSON_AddItemToObject(j, "end", str_or_null(in->end));
+		cJSON_AddItemToObject(j, "start_local", str_or_null(in->start_local));
+		cJSON_AddItemToObject(j, "end_local", str_or_null(in->end_local));
+		cJSON_AddItemToObject(j, "time_quality", str_or_null(in->time_q));
+		cJSON_AddBoolToObject(j, "log_complete", in->footer);
+		if (in->fail_action || in->ca_name || in->error_number >= 0) {
+			f = cJSON_AddObjectToObject(j, "first_failure");
+			cJSON_AddItemToObject(f, "action", str_or_null(in->fail_action));
+			cJSON_AddItemToObject(f, "time", str_or_null(in->fail_time));
+			cJSON_AddItemToObject(f, "time_local", str_or_null(in->fail_local));
+			cJSON_AddNumberToObject(f, "line", (double)in->fail_line);
+			cJSON_AddItemToObject(f, "custom_action", str_or_null(in->ca_name));
+			if (in->ca_name)
+				cJSON_AddNumberToObject(f, "custom_action_error", (double)in->ca_error);
+			else
+				cJSON_AddNullToObject(f, "custom_action_error");
+			if (in->error_number >= 0)
+				cJSON_AddNumberToObject(f, "error_number", (double)in->error_number);
+			else
+				cJSON_AddNullToObject(f, "error_number");
+			cJSON_AddItemToObject(f, "error_text", str_or_null(in->error_text));
+			cJSON_AddNumberToObject(f, "error_line", (double)in->error_line);
+		} else {
+			cJSON_AddNullToObject(j, "first_failure");
+		}
+		cJSON_AddItemToObject(j, "trace", str_or_null(in->trace_path));
+		cJSON_AddNumberToObject(j, "trace_line", (double)in->trace_line);
+		cJSON_AddItemToObject(j, "missing_log", str_or_null(in->missing_log));
+		cJSON_AddItemToArray(arr, j);
+	}
+	arr = cJSON_AddArrayToObject(root, "auto_upgrade");
+	for (size_t i = 0; i < a->nautoupgrades; i++) {
+		const struct an_autoupgrade *u = &a->autoupgrades[i];
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(j, "code", str_or_null(u->code));
+		cJSON_AddStringToObject(j, "kind", u->kind);
+		cJSON_AddItemToObject(j, "time", str_or_null(u->time));
+		cJSON_AddItemToObject(j, "path", str_or_null(u->path));
+		cJSON_AddNumberToObject(j, "line", (double)u->line);
+		cJSON_AddItemToArray(arr, j);
+	}
 	arr = cJSON_AddArrayToObject(root, "findings");
 	for (size_t i = 0; i < a->nfindings; i++) {
 		const struct an_finding *f = &a->findings[i];

@@ -164,6 +164,130 @@ runs(FILE *out, const struct analysis *a)
 	}
 }
 
+static const char *
+outcome_word(const char *o)
+{
+	if (strcmp(o, "succeeded") == 0)
+		return "succeeded";
+	if (strcmp(o, "succeeded-restart") == 0)
+		return "succeeded, restart required";
+	if (strcmp(o, "failed") == 0)
+		return "FAILED";
+	if (strcmp(o, "cancelled") == 0)
+		return "cancelled";
+	if (strcmp(o, "unknown-cut") == 0)
+		return "outcome unknown: the log ends before the result";
+	return "outcome unknown";
+}
+
+static void
+put_line_ref(FILE *out, long long line)
+{
+	if (line > 0)
+		fprintf(out, " (line %lld)", line);
+}
+
+static void
+installs(FILE *out, const struct analysis *a)
+{
+	if (!a->ninstalls)
+		return;
+	fprintf(out, "INSTALLS (%zu)\n", a->ninstalls);
+	for (size_t i = 0; i < a->ninstalls; i++) {
+		const struct an_install *in = &a->installs[i];
+		const char *meaning = in->status >= 0 ? msi_status_text(in->status) : NULL;
+
+		fputs("  ", out);
+		if (in->start) {
+			put_time(out, in->start, NULL);
+			fputs(" - ", out);
+			put_time(out, in->end, in->start);
+			fputs(" UTC", out);
+		} else if (in->start_local) {
+			fprintf(out, "%.8s - %.8s local, date unknown", in->start_local,
+				in->end_local ? in->end_local : "?");
+		} else if (in->fail_time) {
+			put_time(out, in->fail_time, NULL);
+			fputs(" UTC", out);
+		} else {
+			fputs("time unknown", out);
+		}
+		fputs("  ", out);
+		if (in->path)
+			report_put_escaped(out, in->path, 400);
+		else
+			fputs("(no MSI log in the case)", out);
+		fprintf(out, "%s\n    ", quality_note(in->time_q));
+		report_put_escaped(out, in->product ? in->product : "product unknown", 200);
+		if (in->version)
+			fprintf(out, " %s", in->version);
+		fprintf(out, ": %s", outcome_word(in->outcome));
+		if (in->status > 0)
+			fprintf(out, ", status %lld%s%s%s", (long long)in->status, meaning ? " (" : "",
+				meaning ? meaning : "", meaning ? ")" : "");
+		fputc('\n', out);
+		if (in->fail_action) {
+			fputs("    first failure  ", out);
+			report_put_escaped(out, in->fail_action, 100);
+			fputs(" returned 3", out);
+			if (in->fail_time) {
+				fputs(" at ", out);
+				put_time(out, in->fail_time, NULL);
+				fputs(" UTC", out);
+			} else if (in->fail_local) {
+				fprintf(out, " at %.8s local", in->fail_local);
+			}
+			put_line_ref(out, in->fail_line);
+			fputc('\n', out);
+		}
+		if (in->ca_name) {
+			fputs("    custom action  ", out);
+			report_put_escaped(out, in->ca_name, 100);
+			fprintf(out, " returned error code %lld", (long long)in->ca_error);
+			put_line_ref(out, in->ca_line);
+			fputc('\n', out);
+		}
+		if (in->error_number >= 0) {
+			fprintf(out, "    error %-8lld ", (long long)in->error_number);
+			put_first_line(out, in->error_text, 300);
+			put_line_ref(out, in->error_line);
+			fputc('\n', out);
+		}
+		if (in->trace_path) {
+			fputs(in->path ? "    wizard         " : "    seen in        ", out);
+			put_where(out, in->trace_path, in->trace_line);
+			fputc('\n', out);
+		}
+		if (in->missing_log) {
+			fputs("    missing        ", out);
+			report_put_escaped(out, in->missing_log, 300);
+			fputs(" (in %ProgramData%\\AADConnect on the server)\n", out);
+		}
+	}
+}
+
+static void
+autoupgrades(FILE *out, const struct analysis *a)
+{
+	if (!a->nautoupgrades)
+		return;
+	fprintf(out, "AUTO-UPGRADE (%zu)\n", a->nautoupgrades);
+	for (size_t i = 0; i < a->nautoupgrades; i++) {
+		const struct an_autoupgrade *u = &a->autoupgrades[i];
+
+		fputs("  ", out);
+		if (u->time) {
+			put_time(out, u->time, NULL);
+			fputs(" UTC  ", out);
+		}
+		fprintf(out, "%-13s ", u->kind);
+		report_put_escaped(out, u->code, 200);
+		fputs("  ", out);
+		put_where(out, u->path, u->line);
+		fputc('\n', out);
+	}
+}
+
 static void
 findings(FILE *out, const struct analysis *a)
 {
@@ -260,6 +384,8 @@ report_text(FILE *out, const struct analysis *a, const struct report_opts *o)
 	versions(out, a);
 	host(out, a);
 	runs(out, a);
+	installs(out, a);
+	autoupgrades(out, a);
 	findings(out, a);
 	read_summary(out, a, o);
 	return ferror(out) ? -1 : 0;

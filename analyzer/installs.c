@@ -151,8 +151,9 @@ on_session(void *ctx, const struct store_msi_session_row *r)
 	in->footer = r->footer;
 	in->status = r->status >= 0 ? r->status : r->engine_return;
 	in->outcome = outcome_of(in->status, r->failed_actions, r->footer);
+	/* on_failed_action stops at the first: a positive return. */
 	if (r->failed_actions &&
-	    store_msi_actions(l->s, r->source_id, r->session, 3, on_failed_action, in) != STORE_OK)
+	    store_msi_actions(l->s, r->source_id, r->session, 3, on_failed_action, in) < 0)
 		l->rc = STORE_ERROR;
 	return l->rc != STORE_OK;
 }

@@ -334,7 +334,7 @@ header_line(struct sv v, struct msi_line *o)
 	else
 		return;
 	/* Only "=== Verbose logging" or "=== Logging" before it. */
-	if (rest.p - v.p > 24)
+	if (rest.p - v.p > 30)
 		return;
 	while (i < rest.n && rest.p[i] != ' ')
 		i++;

@@ -67,13 +67,13 @@ struct msi_state {
 	int32_t last_tod;
 
 	/* the session */
-	bool in_session, s_header, s_footer, s_cmd_server, s_engine_fact;
+	bool in_session, s_header, s_verbose, s_footer, s_cmd_server, s_version_prop;
 	uint32_t session, s_actions, s_failed;
 	uint64_t s_start_line, s_end_line;
 	struct ec_time s_start, s_end;
-	int64_t s_status, s_engine_return;
+	int64_t s_status, s_engine_return, s_removed_status;
 	struct buf s_started, s_caller, s_package, s_cmd, s_product, s_version, s_pcode, s_ucode,
-		s_result;
+		s_result, s_removed;
 
 	/* actions */
 	struct open_action stack[MAX_DEPTH];
@@ -236,6 +236,11 @@ end_session(struct msi_state *st)
 	if ((rc = close_actions(st, 0)) != 0)
 		return rc;
 	st->in_session = false;
+	/* Its own uninstall: the removal was all it reported. */
+	if (st->s_status < 0 && st->s_removed_status >= 0 &&
+	    (!st->s_version.len || (st->s_version.len == st->s_removed.len &&
+				    memcmp(st->s_version.data, st->s_removed.data, st->s_removed.len) == 0)))
+		st->s_status = st->s_removed_status;
 	if (!st->sink->msi_session)
 		return 0;
 	memset(&s, 0, sizeof(s));
@@ -266,11 +271,12 @@ begin_session(struct msi_state *st)
 {
 	struct buf *fields[] = { &st->s_started, &st->s_caller, &st->s_package, &st->s_cmd,
 				 &st->s_product, &st->s_version, &st->s_pcode, &st->s_ucode,
-				 &st->s_result, &st->err_text, &st->ca_name };
+				 &st->s_result, &st->s_removed, &st->err_text, &st->ca_name };
 
 	st->in_session = true;
 	st->session++;
-	st->s_header = st->s_footer = st->s_cmd_server = st->s_engine_fact = false;
+	st->s_header = st->s_verbose = st->s_footer = st->s_cmd_server = st->s_version_prop = false;
+	st->s_removed_status = -1;
 	st->s_actions = st->s_failed = 0;
 	st->s_start_line = st->rec_line;
 	st->s_end_line = st->rec_line;
@@ -296,6 +302,7 @@ header(struct msi_state *st, const struct msi_line *o)
 		return rc;
 	begin_session(st);
 	st->s_header = true;
+	st->s_verbose = o->verbose;
 	buf_addsv(&st->s_started, o->date);
 	buf_addc(&st->s_started, ' ');
 	buf_addsv(&st->s_started, o->time);
@@ -362,30 +369,39 @@ level_of(const struct msi_line *o)
 static int
 learn_product(struct msi_state *st, struct sv name)
 {
+	int rc;
+
 	if (st->s_product.len || !name.n)
 		return 0;
 	set(&st->s_product, name);
-	return fact(st, "msi.product", SV_NULL, name);
+	if ((rc = fact(st, "msi.product", SV_NULL, name)) != 0)
+		return rc;
+	if (st->s_version.len && msi_is_sync_engine(name))
+		return fact(st, "engine.msi_version", SV_NULL, buf_sv(&st->s_version));
+	return 0;
 }
 
+/* The session's version: ProductVersion from the property dump wins over
+ * the summary line (a major upgrade logs the removal of the old version
+ * too); facts when it changes. */
 static int
-learn_version(struct msi_state *st, struct sv v)
+learn_version(struct msi_state *st, struct sv v, bool from_property)
 {
-	if (st->s_version.len || !v.n)
+	struct sv cur = buf_sv(&st->s_version);
+	int rc;
+
+	if (!v.n || (st->s_version_prop && !from_property) ||
+	    (cur.n == v.n && memcmp(cur.p, v.p, v.n) == 0)) {
+		st->s_version_prop |= from_property;
 		return 0;
+	}
+	st->s_version_prop |= from_property;
 	set(&st->s_version, v);
-	return fact(st, "msi.product_version", buf_sv(&st->s_product), v);
-}
-
-/* Once name and version are both known: is it the sync engine? */
-static int
-engine_fact(struct msi_state *st)
-{
-	if (st->s_engine_fact || !st->s_product.len || !st->s_version.len ||
-	    !msi_is_sync_engine(buf_sv(&st->s_product)))
-		return 0;
-	st->s_engine_fact = true;
-	return fact(st, "engine.msi_version", SV_NULL, buf_sv(&st->s_version));
+	if ((rc = fact(st, "msi.product_version", buf_sv(&st->s_product), v)) != 0)
+		return rc;
+	if (st->s_product.len && msi_is_sync_engine(buf_sv(&st->s_product)))
+		return fact(st, "engine.msi_version", SV_NULL, v);
+	return 0;
 }
 
 /* The message of an error record: from after "Error NNNNN." to its end. */
@@ -502,8 +518,17 @@ on_record(struct msi_state *st, struct sv msg, const struct msi_line *o, struct 
 		rc = fact(st, "msi.result", o->name, o->value);
 		break;
 	case MSI_SUMMARY:
-		if ((rc = learn_product(st, o->name)) != 0 || (rc = learn_version(st, o->version)) != 0 ||
-		    (rc = engine_fact(st)) != 0)
+		if ((rc = learn_product(st, o->name)) != 0)
+			return rc;
+		if (sv_starts(o->verb, "removed")) {
+			/* The old version a major upgrade removes, or the session's own
+			 * uninstall: decided at the end of the session. */
+			set(&st->s_removed, o->version);
+			st->s_removed_status = o->number;
+			rc = fact(st, "msi.removed_version", o->name, o->version);
+			break;
+		}
+		if ((rc = learn_version(st, o->version, false)) != 0)
 			return rc;
 		st->s_status = o->number;
 		if (o->number >= 0)
@@ -517,13 +542,11 @@ on_record(struct msi_state *st, struct sv msg, const struct msi_line *o, struct 
 		if (sv_eq(o->name, "ProductName"))
 			rc = learn_product(st, o->value);
 		else if (sv_eq(o->name, "ProductVersion"))
-			rc = learn_version(st, o->value);
+			rc = learn_version(st, o->value, true);
 		else if (sv_eq(o->name, "ProductCode") && !st->s_pcode.len)
 			set(&st->s_pcode, o->value);
 		else if (sv_eq(o->name, "UpgradeCode") && !st->s_ucode.len)
 			set(&st->s_ucode, o->value);
-		if (!rc)
-			rc = engine_fact(st);
 		break;
 	case MSI_PACKAGE:
 		if (!st->s_package.len) {
@@ -572,6 +595,7 @@ flush(struct msi_state *st)
 	struct ec_time t;
 	struct sv msg;
 	int32_t tod;
+	bool marker;
 	int rc;
 
 	if (!st->open)
@@ -591,7 +615,11 @@ flush(struct msi_state *st)
 	msi_line_parse(first_line(msg), &o);
 	if (o.engine || o.kind != MSI_OTHER)
 		st->msi_lines++;
-	if (o.kind == MSI_LOG_START) {
+	/* "=== Logging started/stopped" inside a verbose session mark its UI
+	 * part; they start and end sessions only in non-verbose logs. */
+	marker = (o.kind == MSI_LOG_START || o.kind == MSI_LOG_STOP) && !o.verbose &&
+		 st->in_session && st->s_verbose;
+	if (o.kind == MSI_LOG_START && !marker) {
 		if ((rc = header(st, &o)) != 0)
 			return rc;
 	} else if (!st->in_session) {
@@ -644,6 +672,8 @@ flush(struct msi_state *st)
 	}
 	if (st->sink->event && (rc = st->sink->event(st->sink->ctx, &ev)) != 0)
 		return rc;
+	if (marker)
+		return 0;
 	if ((rc = on_record(st, msg, &o, t)) != 0)
 		return rc;
 	if (o.kind == MSI_LOG_STOP)
@@ -723,10 +753,11 @@ run(struct msi_state *st)
 {
 	struct msi_line o;
 	struct sv line;
-	bool has_nul, starts;
+	bool has_nul, starts, cut_off = false;
 	int r, rc;
 
 	while ((r = lr_next(&st->lr, &line)) > 0) {
+		cut_off = st->lr.unterminated;
 		has_nul = line.n && memchr(line.p, 0, line.n);
 		if ((st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
 		    (rc = line_problems(st, has_nul)) != 0)
@@ -767,7 +798,7 @@ run(struct msi_state *st)
 			      "started at line %" PRIu64 ": cut off, or msiexec was still writing it",
 			      st->s_start_line)) != 0)
 		return rc;
-	if (st->lr.unterminated && st->lr.lineno &&
+	if (cut_off &&
 	    (rc = ec_problemf(st->sink, st->lr.lineno, st->lr.offset, 0, 0,
 			      "the last line has no line end: the file was cut off mid-line")) != 0)
 		return rc;
@@ -802,7 +833,7 @@ msi_parse(const struct ec_input *inp)
 	struct msi_state *st = xcalloc(1, sizeof(*st));
 	struct buf *fields[] = { &st->s_started, &st->s_caller, &st->s_package, &st->s_product,
 				 &st->s_version, &st->s_pcode, &st->s_ucode, &st->s_result,
-				 &st->ca_name };
+				 &st->s_removed, &st->ca_name };
 	int rc;
 
 	st->inp = inp;

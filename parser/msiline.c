@@ -94,7 +94,22 @@ hms_at(struct sv v, size_t *len)
 
 /* "MSI (s) (C0:0C) [15:52:17:386]: " */
 static bool
+engine_prefix_parse(struct sv l, struct msi_line *o);
+
+/* The prefix, all or nothing. */
+static bool
 engine_prefix(struct sv l, struct msi_line *o)
+{
+	struct msi_line t = *o;
+
+	if (!engine_prefix_parse(l, &t))
+		return false;
+	*o = t;
+	return true;
+}
+
+static bool
+engine_prefix_parse(struct sv l, struct msi_line *o)
 {
 	size_t i = 8, t0;
 	int32_t tod;
@@ -147,6 +162,7 @@ action_line(struct sv v, struct msi_line *o)
 {
 	size_t len = 0;
 	long at;
+	int32_t tod;
 	struct sv rest;
 	enum msi_kind kind = MSI_ACTION_INFO;
 
@@ -159,8 +175,8 @@ action_line(struct sv v, struct msi_line *o)
 	}
 	if (v.n && v.p[0] == ' ')
 		v = from(v, 1);
-	o->tod_ms = hms_at(v, &len);
-	if (o->tod_ms < 0) {
+	tod = hms_at(v, &len);
+	if (tod < 0) {
 		/* Copies in Microsoft's articles put a word where the time was
 		 * ("Action endedTime: INSTALL."): accept a short word. */
 		at = sv_find(upto(v, 24), ": ");
@@ -177,6 +193,8 @@ action_line(struct sv v, struct msi_line *o)
 		return;
 	rest = from(rest, 2);
 	o->kind = kind;
+	if (tod >= 0)
+		o->tod_ms = tod;
 	if (kind == MSI_ACTION_END && (at = sv_find(rest, ". Return value ")) >= 0) {
 		o->name = sv_trim(upto(rest, (size_t)at));
 		o->number = leading_number(from(rest, (size_t)at + 15));
@@ -351,6 +369,7 @@ header_line(struct sv v, struct msi_line *o)
 	if (!o->date.n || !o->time.n || !is_digit(o->date.p[0]) || !is_digit(o->time.p[0]))
 		return;
 	o->kind = kind;
+	o->verbose = sv_starts(v, "=== Verbose logging ");
 	at = sv_find(rest, "Calling process: ");
 	if (at >= 0) {
 		struct sv p = from(rest, (size_t)at + 17);

@@ -15,7 +15,8 @@
 enum msi_kind {
 	MSI_OTHER = 0,		/* no known form: custom action output, continuation */
 	MSI_LOG_START,		/* === Verbose logging started: DATE  TIME  Build type: ...  Calling process: P === */
-	MSI_LOG_STOP,		/* === Verbose logging stopped: DATE  TIME === */
+	MSI_LOG_STOP,		/* === Verbose logging stopped: DATE  TIME === (also "=== Logging ...": a
+				 * verbose log holds those inside its session, around the UI part) */
 	MSI_ACTION_START,	/* Action start HH:MM:SS: NAME. */
 	MSI_ACTION_END,		/* Action ended HH:MM:SS: NAME. Return value N. */
 	MSI_ACTION_INFO,	/* Action HH:MM:SS: NAME. description */
@@ -51,6 +52,7 @@ struct msi_line {
 				 * property change: "Adding", "Modifying", "Deleting" */
 	struct sv date;		/* header and footer: date as written */
 	struct sv time;		/* header and footer: time as written */
+	bool verbose;		/* header and footer: "Verbose logging", not "Logging" */
 	int64_t number;		/* return value, error code or number, note, status; -1 */
 	char scope;		/* property dump: 'S', 'C' or 'N' */
 };

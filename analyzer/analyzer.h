@@ -59,7 +59,8 @@ struct an_install {
 	char *path, *name;		/* the MSI log; NULL when known from a trace only */
 	int64_t source_id, session;
 	char *product, *version, *package, *result;
-	char *start, *end, *start_local, *end_local, *time_q;
+	char *start, *end, *start_local, *end_local;
+	char *time_q;			/* as stored, or "trace-offset" (see offset) */
 	const char *outcome;		/* static: succeeded, succeeded-restart, failed, cancelled, unknown */
 	int64_t status;			/* Windows Installer status (summary line, else engine), -1 */
 	bool footer;
@@ -74,6 +75,7 @@ struct an_install {
 	char *trace_path;
 	int64_t trace_source, trace_line;
 	char *missing_log;		/* trace only: base name of the log it names */
+	char *offset;			/* "+02:00" when times were moved by the trace's offset */
 };
 
 /* An auto-upgrade result code read from a log or event. */

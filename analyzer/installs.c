@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "analyzer/analyzer.h"
+#include "common/timeutil.h"
 #include "common/xalloc.h"
 
 static char *
@@ -170,6 +171,84 @@ base_name(const char *path)
 	return b;
 }
 
+/* "2026-05-10T10:17:41.000Z" moved by -offset minutes, in place. */
+static void
+shift_iso(char *iso, int offset_min)
+{
+	struct civil c = { 0 };
+
+	if (!iso || strlen(iso) < 23)
+		return;
+	c.year = read_digits(iso, 4);
+	c.month = read_digits(iso + 5, 2);
+	c.day = read_digits(iso + 8, 2);
+	c.hour = read_digits(iso + 11, 2);
+	c.min = read_digits(iso + 14, 2);
+	c.sec = read_digits(iso + 17, 2);
+	c.msec = read_digits(iso + 20, 3);
+	if (c.hour < 0 || c.min < 0 || c.sec < 0 || c.msec < 0 || !civil_valid(&c))
+		return;
+	ms_to_iso(civil_to_ms(&c) - (int64_t)offset_min * 60000, iso);
+}
+
+/* "+02:00" -> 120; false if not an offset. */
+static bool
+parse_offset(const char *v, int *min)
+{
+	int h, m;
+
+	if (!v || strlen(v) != 6 || (v[0] != '+' && v[0] != '-') || v[3] != ':')
+		return false;
+	h = read_digits(v + 1, 2);
+	m = read_digits(v + 4, 2);
+	if (h < 0 || m < 0)
+		return false;
+	*min = (v[0] == '-' ? -1 : 1) * (h * 60 + m);
+	return true;
+}
+
+struct offset_ctx {
+	int64_t source_id;
+	char *value;
+};
+
+static int
+on_offset(void *ctx, const struct store_fact_row *r)
+{
+	struct offset_ctx *o = ctx;
+
+	if (r->source_id != o->source_id || !r->value)
+		return 0;
+	o->value = xstrdup(r->value);
+	return 1;
+}
+
+/* An MSI log's local times read as UTC: the wizard trace that ran it
+ * knows the server's offset (its header), so the install's times are
+ * moved by it and marked so. Events in the store keep their own times. */
+static int
+align_to_trace(struct store *s, struct an_install *in)
+{
+	struct offset_ctx o = { in->trace_source, NULL };
+	int off;
+
+	if (!in->path || !in->trace_source || !in->time_q || strcmp(in->time_q, "local-assumed") != 0)
+		return STORE_OK;
+	if (store_facts(s, "wizard.utc_offset", on_offset, &o) < 0)
+		return STORE_ERROR;
+	if (o.value && parse_offset(o.value, &off)) {
+		shift_iso(in->start, off);
+		shift_iso(in->end, off);
+		shift_iso(in->fail_time, off);
+		free(in->time_q);
+		in->time_q = xstrdup("trace-offset");
+		in->offset = o.value;
+		o.value = NULL;
+	}
+	free(o.value);
+	return STORE_OK;
+}
+
 /* The trace's msi.log_path facts: link to the install whose log it names,
  * or remember the name for a trace-only install. */
 struct trace_msi {
@@ -308,6 +387,8 @@ installs_load(struct store *s, struct analysis *a)
 		if (store_facts(s, msi_names[i], on_trace_msi, &tr) != STORE_OK)
 			rc = STORE_ERROR;
 	}
+	for (size_t i = 0; rc == STORE_OK && i < a->ninstalls; i++)
+		rc = align_to_trace(s, &a->installs[i]);
 	for (size_t i = 0; i < tr.n; i++) {
 		struct trace_msi *t = &tr.t[i];
 
@@ -348,6 +429,7 @@ installs_release(struct analysis *a)
 		free(in->start_local), free(in->end_local), free(in->time_q);
 		free(in->fail_action), free(in->fail_time), free(in->fail_local);
 		free(in->ca_name), free(in->error_text), free(in->trace_path), free(in->missing_log);
+		free(in->offset);
 	}
 	free(a->installs);
 	for (size_t i = 0; i < a->nautoupgrades; i++) {

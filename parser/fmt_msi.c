@@ -613,7 +613,7 @@ flush(struct msi_state *st)
 	buf_rtrim(&st->text, " \t\r\n");
 	msg = buf_sv(&st->text);
 	msi_line_parse(first_line(msg), &o);
-	if (o.engine || o.kind != MSI_OTHER)
+	if (o.engine || (o.kind != MSI_OTHER && o.kind != MSI_LOG_START && o.kind != MSI_LOG_STOP))
 		st->msi_lines++;
 	/* "=== Logging started/stopped" inside a verbose session mark its UI
 	 * part; they start and end sessions only in non-verbose logs. */

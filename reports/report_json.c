@@ -102,6 +102,7 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 		cJSON_AddItemToObject(j, "start_local", str_or_null(in->start_local));
 		cJSON_AddItemToObject(j, "end_local", str_or_null(in->end_local));
 		cJSON_AddItemToObject(j, "time_quality", str_or_null(in->time_q));
+		cJSON_AddItemToObject(j, "utc_offset", str_or_null(in->offset));
 		cJSON_AddBoolToObject(j, "log_complete", in->footer);
 		if (in->fail_action || in->ca_name || in->error_number >= 0) {
 			f = cJSON_AddObjectToObject(j, "first_failure");

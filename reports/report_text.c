@@ -217,7 +217,11 @@ installs(FILE *out, const struct analysis *a)
 			report_put_escaped(out, in->path, 400);
 		else
 			fputs("(no MSI log in the case)", out);
-		fprintf(out, "%s\n    ", quality_note(in->time_q));
+		if (in->offset)
+			fprintf(out, " (local time, UTC offset %s from the wizard trace)", in->offset);
+		else
+			fputs(quality_note(in->time_q), out);
+		fputs("\n    ", out);
 		report_put_escaped(out, in->product ? in->product : "product unknown", 200);
 		if (in->version)
 			fprintf(out, " %s", in->version);

@@ -60,7 +60,7 @@ check "events were stored" '[ "$events" -gt 50 ]'
 check "trace header facts are stored" '[ "$(sql "$DB" "SELECT value FROM fact WHERE name = '"'"'wizard.version'"'"' LIMIT 1")" = 2.2.8.0 ]'
 
 run ingest --db "$DB" "$SRC/samples/upgrade-failed"
-check "ingesting the same files again is a no-op" '[ $rc -eq 0 ] && [ "$(sql "$DB" "SELECT count(*) FROM event")" = "$events" ] && has "0 parsed" $T/err && [ "$(sql "$DB" "SELECT count(*) FROM source")" = 3 ]'
+check "ingesting the same files again is a no-op" '[ $rc -eq 0 ] && [ "$(sql "$DB" "SELECT count(*) FROM event")" = "$events" ] && has "0 parsed" $T/err && [ "$(sql "$DB" "SELECT count(*) FROM source")" = 4 ]'
 
 run report --db "$DB" --format json -o "$T/r.json"
 check "report --format json -o writes valid JSON with the versions" '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"installed_version\"][\"value\"]==\"1.6.16.0\" and d[\"target_version\"][\"value\"]==\"2.2.8.0\" and d[\"findings\"]" $T/r.json'
@@ -69,11 +69,12 @@ run sources --db "$DB" --format json
 check "sources --format json has the documented fields" '[ $rc -eq 0 ] && python3 -c "
 import json,sys
 d=json.load(open(sys.argv[1]))
-assert len(d)==3
+assert len(d)==4
 for o in d:
     for k in (\"path\",\"format\",\"encoding\",\"records\",\"skipped\",\"problems\"): assert k in o, k
     assert isinstance(o[\"problems\"], list)
 t=[o for o in d if o[\"format\"]==\"trace\"]; assert len(t)==2 and all(o[\"records\"]>0 for o in t)
+m=[o for o in d if o[\"format\"]==\"msi\"]; assert len(m)==1 and m[0][\"encoding\"]==\"utf-16le-bom\" and m[0][\"records\"]>300
 s=[o for o in d if o[\"status\"]==\"skipped\"]; assert len(s)==1 and s[0][\"path\"].endswith(\"notes.txt\") and s[0][\"reason\"]
 " $T/out'
 
@@ -88,9 +89,79 @@ check "query refuses a statement that writes (exit 2)" '[ $rc -eq 2 ] && has "re
 run query --db "$DB" "SELECT nosuchcolumn FROM event"
 check "query reports SQL errors (exit 2)" '[ $rc -eq 2 ] && has "no such column" $T/err'
 
+# --- Windows Installer logs --------------------------------------------------------
+MSILOG="Synchronization Service_Install-20260510-101733.log"
+check "diagnose shows the failed install: product, version, status" 'has "INSTALLS (1)" $T/failed.txt && has "Microsoft Azure AD Connect synchronization services 2.2.8.0: FAILED, status 1603 (fatal error during installation)" $T/failed.txt'
+check "the install is dated with the offset of the trace that ran it" 'grep -q "2026-05-10 08:17:33 - 08:17:41 UTC .*$MSILOG (local time, UTC offset +02:00 from the wizard trace)" $T/failed.txt'
+check "diagnose shows the first action that returned 3, its custom action and the Error before it" 'grep -qE "first failure +DetectStoreServer returned 3 at 2026-05-10 08:17:41 UTC \(line 255\)" $T/failed.txt && grep -qE "custom action +DetectStoreServer returned error code 1603 \(line 254\)" $T/failed.txt && grep -qE "error 25019 +The Microsoft Azure AD Connect synchronization services setup wizard cannot open registry key .*\(line 253\)" $T/failed.txt'
+check "the install is linked to the trace line that names its log" 'grep -qE "wizard +.*trace-20260510-101502.log:131" $T/failed.txt'
+check "an msi-failed finding cites the MSI log lines" 'grep -q "msi-failed  Windows Installer failed to install Microsoft Azure AD Connect synchronization services 2.2.8.0" $T/failed.txt && grep -q "evidence  .*$MSILOG:253  MSI (s) (C0!08)" $T/failed.txt && grep -q "evidence  .*$MSILOG:255  Action ended 10:17:41: DetectStoreServer. Return value 3." $T/failed.txt'
+run query --db "$DB" --format csv "SELECT name, return_value, ca_name, ca_error, error_number FROM msi_action WHERE return_value = 3 ORDER BY end_line"
+check "query lists actions: DetectStoreServer is the first to return 3" '[ $rc -eq 0 ] && sed -n 2p $T/out | tr -d "\r" | grep -qx "DetectStoreServer,3,DetectStoreServer,1603,25019" && grep -q "^INSTALL,3," $T/out'
+run query --db "$DB" --format csv "SELECT kind, value FROM msi_property WHERE name = 'ProductVersion'"
+check "query lists properties (Property(S) and (C) dumps)" '[ $rc -eq 0 ] && tr -d "\r" <$T/out | grep -qx "S,2.2.8.0" && tr -d "\r" <$T/out | grep -qx "C,2.2.8.0"'
+run query --db "$DB" --format csv "SELECT value FROM msi_property WHERE name = 'WIX_UPGRADE_DETECTED' AND kind = 'change'"
+check "PROPERTY CHANGE lines are properties too" '[ $rc -eq 0 ] && [ "$(sed -n 2p $T/out)" != "" ]'
+run report --db "$DB" --format json
+check "report --format json has the install with its first failure" '[ $rc -eq 1 ] && python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+i=d[\"installs\"]; assert len(i)==1, i
+i=i[0]; f=i[\"first_failure\"]
+assert i[\"outcome\"]==\"failed\" and i[\"status\"]==1603 and i[\"version\"]==\"2.2.8.0\" and i[\"utc_offset\"]==\"+02:00\"
+assert f[\"action\"]==\"DetectStoreServer\" and f[\"custom_action_error\"]==1603 and f[\"error_number\"]==25019 and f[\"line\"]==255
+assert any(x[\"rule\"]==\"msi-failed\" for x in d[\"findings\"])
+" $T/out'
+
+# The MSI failure known only from the trace: the log to collect is named.
+mkdir -p "$T/traceonly"
+cp "$SRC/samples/upgrade-failed/trace-20260510-101502.log" "$T/traceonly/"
+run diagnose "$T/traceonly" --db "$T/traceonly.db"
+check "without its MSI log, the failure is shown from the trace and the log is named" '[ $rc -eq 1 ] && has "(no MSI log in the case)" $T/out && grep -qE "error 25019 +The Microsoft Azure AD Connect" $T/out && grep -qE "custom action +DetectStoreServer returned error code 1603" $T/out && grep -qE "missing +$MSILOG" $T/out && has "[error/medium] msi-failed" $T/out'
+
+# Damaged and odd Windows Installer logs.
+mkdir -p "$T/msibad"
+python3 - "$SRC/samples/upgrade-failed/$MSILOG" "$T/msibad" <<'PY'
+import sys, os
+src, out = sys.argv[1], sys.argv[2]
+data = open(src, "rb").read()
+text = data[2:].decode("utf-16-le")
+lines = text.split("\r\n")
+cut = len("\r\n".join(lines[:200]).encode("utf-16-le")) + 2 + 2 * 20  # 20 characters into line 201
+open(os.path.join(out, "cut-midline_Install-20260510-101733.log"), "wb").write(data[:cut])
+open(os.path.join(out, "cut-midchar_Install-20260510-101733.log"), "wb").write(data[:cut + 1])
+open(os.path.join(out, "nobom_Install-20260510-101733.log"), "wb").write(data[2:])
+open(os.path.join(out, "equals.txt"), "wb").write(b"=== Build log ===\r\nstep 1 done\r\n=== end ===\r\n")
+open(os.path.join(out, "header-only.log"), "wb").write(
+    b"=== Verbose logging started: 5/25/2017  15:52:17  Build type: SHIP UNICODE 5.00.10011.00 ===\r\n"
+    b"this is not\r\nan installer log\r\n")
+PY
+run ingest --db "$T/msibad.db" "$T/msibad"
+check "damaged MSI logs are read, the rest of the case too" '[ $rc -eq 0 ] && [ "$(sql "$T/msibad.db" "SELECT count(*) FROM source WHERE format = '"'"'msi'"'"' AND status = '"'"'parsed'"'"'")" = 4 ]'
+check "a log cut mid-line: the cut line is named" '[ "$(sql "$T/msibad.db" "SELECT p.line FROM problem p JOIN source s ON s.id = p.source_id WHERE s.name LIKE '"'"'cut-midline%'"'"' AND p.message LIKE '"'"'%no line end%'"'"'")" = 201 ] && [ "$(sql "$T/msibad.db" "SELECT count(*) FROM problem p JOIN source s ON s.id = p.source_id WHERE s.name LIKE '"'"'cut-midline%'"'"' AND p.message LIKE '"'"'%logging stopped%'"'"'")" = 1 ]'
+check "a log cut mid-UTF-16 character: the half character is reported" '[ "$(sql "$T/msibad.db" "SELECT count(*) FROM problem p JOIN source s ON s.id = p.source_id WHERE s.name LIKE '"'"'cut-midchar%'"'"' AND p.message LIKE '"'"'invalid utf-16%middle of a character%'"'"'")" = 1 ]'
+check "a log without its BOM reads like the original" '[ "$(sql "$T/msibad.db" "SELECT encoding || '"'"' '"'"'|| records FROM source WHERE name LIKE '"'"'nobom%'"'"'")" = "utf-16le $(sql "$DB" "SELECT records FROM source WHERE format = '"'"'msi'"'"'")" ] && [ "$(sql "$T/msibad.db" "SELECT count(*) FROM msi_action a JOIN source s ON s.id = a.source_id WHERE s.name LIKE '"'"'nobom%'"'"' AND a.name = '"'"'DetectStoreServer'"'"' AND a.return_value = 3")" = 1 ]'
+check "text starting with === that is not an MSI log is skipped as unrecognised" '[ "$(sql "$T/msibad.db" "SELECT status FROM source WHERE name = '"'"'equals.txt'"'"'")" = skipped ]'
+check "an MSI header over other text: no Windows Installer line is reported" '[ "$(sql "$T/msibad.db" "SELECT count(*) FROM problem p JOIN source s ON s.id = p.source_id WHERE s.name = '"'"'header-only.log'"'"' AND p.message LIKE '"'"'no Windows Installer line found in 3 lines'"'"'")" = 1 ]'
+run diagnose --db "$T/msibad.db" "$T/msibad"
+check "diagnose of damaged logs shows what it could not read" '[ $rc -eq 1 ] && grep -q "no line end" $T/out && grep -q "outcome unknown: the log ends before the result" $T/out'
+
+# A large log is read as a stream.
+python3 "$SRC/bench/gen_msi.py" "$T/big_Install-20260510-101733.log" 24
+run ingest --db "$T/msibig.db" "$T/big_Install-20260510-101733.log"
+check "a 24 MB UTF-16 MSI log: every line read, the failure found at its end" '[ $rc -eq 0 ] && [ "$(sql "$T/msibig.db" "SELECT problems FROM source")" = 0 ] && [ "$(sql "$T/msibig.db" "SELECT name || '"'"' '"'"' || error_number FROM msi_action WHERE return_value = 3 ORDER BY end_line LIMIT 1")" = "DetectStoreServer 25019" ] && [ "$(sql "$T/msibig.db" "SELECT max(line) FROM event")" -gt 100000 ]'
+
+# Auto-upgrade results.
+mkdir -p "$T/au"
+printf '[10:00:01.000] [  1] [INFO ] Auto upgrade starting\r\n[10:00:05.000] [  1] [ERROR] Azure AD Connect AutoUpgrade result = UpgradeAbortedSyncExeInUse\r\n' >"$T/au/SyncEngine-AutoUpgrader-20260501-100000.log"
+printf '2026-05-02 03:00:00 Checking for an upgrade\r\n2026-05-02 03:00:09 result: UpgradeNotSupportedCustomizedSyncRules\r\n' >"$T/au/SyncEngine-AutoUpgrader-20260502-030000.log"
+run diagnose --db "$T/au.db" "$T/au"
+check "auto-upgrade results are read from trace-grammar and plain upgrader logs" 'has "AUTO-UPGRADE (2)" $T/out && grep -qE "aborted +UpgradeAbortedSyncExeInUse .*SyncEngine-AutoUpgrader-20260501-100000.log:2" $T/out && grep -qE "2026-05-02 03:00:09 UTC  not-supported +UpgradeNotSupportedCustomizedSyncRules .*SyncEngine-AutoUpgrader-20260502-030000.log:2" $T/out && [ "$(sql "$T/au.db" "SELECT group_concat(format) FROM (SELECT format FROM source ORDER BY name)")" = "trace,autoupgrade" ]'
+
 # --- healthy sample --------------------------------------------------------------
 run diagnose "$SRC/samples/upgrade-ok" --db "$T/ok.db"
 check "diagnose of a clean upgrade exits 0" '[ $rc -eq 0 ] && has "FINDINGS (0)" $T/out && has "installed 2.1.20.0 -> target 2.2.8.0" $T/out'
+check "the clean upgrade's install succeeded with the new version, not the removed one" 'has "Microsoft Azure AD Connect synchronization services 2.2.8.0: succeeded" $T/out && [ "$(sql "$T/ok.db" "SELECT value FROM fact WHERE name = '"'"'msi.removed_version'"'"'")" = 2.1.20.0 ]'
 
 # --- default database place ------------------------------------------------------
 run diagnose "$SRC/samples/upgrade-ok"

@@ -73,7 +73,8 @@ struct an_install {
 	int64_t error_number, error_line;
 	/* the wizard trace that ran it */
 	char *trace_path;
-	int64_t trace_source, trace_line;
+	int64_t trace_source, trace_line;	/* the line that names its log */
+	int64_t trace_error_line;		/* the wizard's copy of its MSI error, or 0 */
 	char *missing_log;		/* trace only: base name of the log it names */
 	char *offset;			/* "+02:00" when times were moved by the trace's offset */
 };

@@ -308,11 +308,12 @@ on_log_path(void *ctx, const struct store_fact_row *r)
 		struct an_install *in = &tr->a->installs[i];
 
 		if (in->name && strcasecmp(in->name, base) == 0) {
-			free(in->trace_path);
+			t->linked = true;
+			if (in->trace_path)
+				return 0;	/* the first line that names it: the install's start */
 			in->trace_path = dup0(r->path);
 			in->trace_source = r->source_id;
 			in->trace_line = r->line;
-			t->linked = true;
 			return 0;
 		}
 	}
@@ -392,6 +393,11 @@ installs_load(struct store *s, struct analysis *a)
 	for (size_t i = 0; i < tr.n; i++) {
 		struct trace_msi *t = &tr.t[i];
 
+		/* The wizard's copy of the MSI error, next to the log it names. */
+		for (size_t k = 0; t->linked && t->line && k < a->ninstalls; k++) {
+			if (a->installs[k].trace_source == t->source_id && !a->installs[k].trace_error_line)
+				a->installs[k].trace_error_line = t->line;
+		}
 		/* A failure known only from the trace: its log is not in the case. */
 		if (rc == STORE_OK && !t->linked && (t->error_number >= 0 || t->ca_error >= 0)) {
 			struct an_install *in = new_install(a);
@@ -518,10 +524,11 @@ install_finding(struct store *s, const struct an_install *in)
 							 "the first action that returned 3") != STORE_OK))
 			return STORE_ERROR;
 	}
-	if (in->trace_path && in->trace_line &&
-	    store_add_evidence(s, id, in->trace_source, 0, in->trace_line,
-			       in->path ? "the wizard trace that ran it" : "the wizard's copy of the MSI lines")
-		    != STORE_OK)
+	if (in->trace_path && (in->trace_error_line || in->trace_line) &&
+	    store_add_evidence(s, id, in->trace_source, 0,
+			       in->trace_error_line ? in->trace_error_line : in->trace_line,
+			       in->trace_error_line || !in->path ? "the wizard's copy of the MSI lines"
+								 : "the wizard trace that ran it") != STORE_OK)
 		return STORE_ERROR;
 	return STORE_OK;
 }

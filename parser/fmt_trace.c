@@ -764,7 +764,8 @@ record_facts(struct trace_state *st, const struct meta *r, struct sv msg)
 	return 0;
 }
 
-/* 'msi package 'NAME'. Log file: 'PATH'' and '... Full log is available at 'PATH''. */
+/* "msi package 'NAME'. Log file: 'PATH'" and "... Full log is available at
+ * 'PATH'", anywhere in the record (the exception text is on its second line). */
 static int
 facts_msi_log(struct trace_state *st, struct sv m)
 {
@@ -873,8 +874,7 @@ emit(struct trace_state *st, const struct meta *r, struct sv msg)
 		return rc;
 	if ((rc = record_facts(st, r, msg)) != 0)
 		return rc;
-	if (sv_find(first_line(msg), "msi package '") >= 0 &&
-	    (rc = facts_msi_log(st, first_line(msg))) != 0)
+	if (sv_find(msg, "msi package '") >= 0 && (rc = facts_msi_log(st, msg)) != 0)
 		return rc;
 	if (memchr(msg.p, '\n', msg.n) && (rc = facts_msi_lines(st, msg)) != 0)
 		return rc;

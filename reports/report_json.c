@@ -126,6 +126,7 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 		}
 		cJSON_AddItemToObject(j, "trace", str_or_null(in->trace_path));
 		cJSON_AddNumberToObject(j, "trace_line", (double)in->trace_line);
+		cJSON_AddNumberToObject(j, "trace_error_line", (double)in->trace_error_line);
 		cJSON_AddItemToObject(j, "missing_log", str_or_null(in->missing_log));
 		cJSON_AddItemToArray(arr, j);
 	}

@@ -260,6 +260,9 @@ installs(FILE *out, const struct analysis *a)
 		if (in->trace_path) {
 			fputs(in->path ? "    wizard         " : "    seen in        ", out);
 			put_where(out, in->trace_path, in->trace_line);
+			if (in->path && in->trace_error_line)
+				fprintf(out, " (its copy of the error: line %lld)",
+					(long long)in->trace_error_line);
 			fputc('\n', out);
 		}
 		if (in->missing_log) {

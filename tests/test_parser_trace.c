@@ -1572,3 +1572,130 @@ Test(parser_trace, local_start_without_utc)
 	cr_assert_eq(t.ev[1].time_ms, days_from_civil(2026, 3, 2) * MS_PER_DAY + 15 * 3600000 + 1000);
 	tsink_free(&t);
 }
+
+/* ---- Windows Installer lines and auto-upgrade results in traces --------- */
+
+#define KB4051210 "text/msi/msdocs_KB4051210_trace+msi_Error25019_stale-product-code.VERBATIM-SNIPPETS.txt"
+
+/* The lines of one "## --- Block N" of the raw corpus file, comments dropped. */
+static char *
+corpus_block(const char *rel, int block, size_t *n)
+{
+	const char *path = corpus_path(rel);
+	char *raw, *out, *p, head[32];
+	size_t len = 0, k = 0;
+	bool in = false;
+
+	raw = path ? slurp(path, &len) : NULL;
+	if (!raw)
+		cr_skip_test("corpus not found: %s (set ECDIAG_CORPUS)", rel);
+	out = calloc(1, len + 1);
+	cr_assert_not_null(out);
+	snprintf(head, sizeof(head), "## --- Block %d:", block);
+	for (p = raw; p && *p;) {
+		char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (strncmp(p, "## --- Block ", 13) == 0)
+			in = strncmp(p, head, strlen(head)) == 0;
+		else if (in && p[0] != '#') {
+			memcpy(out + k, p, l);
+			k += l;
+			out[k++] = '\n';
+		}
+		p = e ? e + 1 : NULL;
+	}
+	free(raw);
+	*n = k;
+	return out;
+}
+
+/* KB4051210 block 5: the wizard copies the tail of the MSI log into its
+ * exception; the same facts as the MSI log gives come out of it. */
+Test(parser_trace, corpus_msi_lines_inside_an_exception)
+{
+	struct tsink t = { 0 };
+	size_t n;
+	char *text = corpus_block(KB4051210, 5, &n);
+	const struct tfact *f;
+
+	cr_assert_eq(parse_into(&t, text, n, "trace-20170525-155217.log", NULL, 0), 0);
+	cr_assert_eq(t.nev, 1);
+	cr_assert_eq(t.ev[0].level, LVL_ERROR);
+	f = find_fact(&t, "msi.error", "25019");
+	cr_assert_not_null(f);
+	cr_assert(strncmp(f->value.p, "The Microsoft Azure AD Connect synchronization services setup wizard "
+			  "cannot open registry key SYSTEM\\CurrentControlSet\\Services\\ADSync\\Parameters.",
+			  110) == 0, "%s", f->value.p);
+	cr_assert_str_eq(find_fact(&t, "msi.product", NULL)->value.p,
+			 "Microsoft Azure AD Connect synchronization services");
+	cr_assert_str_eq(find_fact(&t, "msi.custom_action_error", "DetectStoreServer")->value.p, "1603");
+	f = find_fact(&t, "msi.log_path", "Synchronization Service.msi");
+	cr_assert_not_null(f);
+	cr_assert_str_eq(f->value.p, "C:\\ProgramData\\AADConnect\\Synchronization Service_Install-20170525-155217.log");
+	cr_assert_null(find_fact(&t, "msi.action_failed", NULL), "the copy has no return value");
+	tsink_free(&t);
+	free(text);
+}
+
+static const struct single_fact_case msi_fact_cases[] = {
+	{ "Installing msi package 'Synchronization Service.msi'. Log file: "
+	  "'C:\\ProgramData\\AADConnect\\Synchronization Service_Install-20260510-101733.log'.",
+	  "msi.log_path", "Synchronization Service.msi",
+	  "C:\\ProgramData\\AADConnect\\Synchronization Service_Install-20260510-101733.log" },
+	{ "Installing msi package 'SqlLocalDB.msi'. Log file: 'C:\\ProgramData\\AADConnect\\SqlLocalDB_Install.log'.",
+	  "msi.log_path", "SqlLocalDB.msi", "C:\\ProgramData\\AADConnect\\SqlLocalDB_Install.log" },
+	{ "Installing msi package 'x.msi' without a log", NULL, NULL, NULL },
+	{ "Azure AD Connect AutoUpgrade result = PreUpgradeFailure", "autoupgrade.result", "", "PreUpgradeFailure" },
+	{ "Auto upgrade stopped: UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed.",
+	  "autoupgrade.result", "", "UpgradeFailedRollbackSuccess-GetPasswordHashSyncStateFailed" },
+	{ "state: upgradenotsupportednonlocaldbinstall", "autoupgrade.result", "",
+	  "upgradenotsupportednonlocaldbinstall" },
+	{ "Product Azure AD Sync Engine is installed, needs to be upgraded", NULL, NULL, NULL },
+	{ "MyUpgradeAbortedThing is not a code", NULL, NULL, NULL },
+};
+
+Test(parser_trace, msi_and_autoupgrade_facts)
+{
+	for (size_t i = 0; i < sizeof(msi_fact_cases) / sizeof(msi_fact_cases[0]); i++) {
+		const struct single_fact_case *c = &msi_fact_cases[i];
+		char line[512];
+		struct tsink t = { 0 };
+		const struct tfact *f;
+
+		snprintf(line, sizeof(line), "[10:00:00.000] [  1] [INFO ] %s\r\n", c->message);
+		cr_assert_eq(parse_str(&t, line, NULL), 0);
+		if (!c->name) {
+			cr_assert_eq(t.nf, 0, "case %zu: fact %s", i, t.nf ? t.f[0].name.p : "");
+		} else {
+			f = find_fact(&t, c->name, c->key);
+			cr_assert_not_null(f, "case %zu: no %s", i, c->name);
+			cr_assert_str_eq(f->value.p, c->value, "case %zu", i);
+			cr_assert(f->on_event);
+		}
+		tsink_free(&t);
+	}
+}
+
+/* An MSI tail with a return value and a summary line, in an ERROR record. */
+Test(parser_trace, msi_tail_with_return_value_and_status)
+{
+	static const char text[] =
+		"[10:17:42.018] [ 12] [ERROR] Error during sync engine upgrade.\r\n"
+		"Error 25009.The setup wizard cannot configure the specified database.\r\n"
+		"Action ended 10:17:41: InstallFinalize. Return value 3.\r\n"
+		"MSI (s) (C0:0C) [10:17:41:700]: Windows Installer installed the product. Product Name: X. "
+		"Product Version: 1.1.614.0. Product Language: 1033. Manufacturer: Microsoft Corporation. "
+		"Installation success or error status: 1603.\r\n"
+		"[10:17:43.000] [ 12] [INFO ] Action ended 10:17:41: NotInATail. Return value 3.\r\n";
+	struct tsink t = { 0 };
+
+	cr_assert_eq(parse_str(&t, text, NULL), 0);
+	cr_assert_eq(t.nev, 2);
+	cr_assert_str_eq(find_fact(&t, "msi.error", "25009")->value.p,
+			 "The setup wizard cannot configure the specified database.");
+	cr_assert_str_eq(find_fact(&t, "msi.action_failed", "InstallFinalize")->value.p, "3");
+	cr_assert_str_eq(find_fact(&t, "msi.status", "X")->value.p, "1603");
+	cr_assert_eq(count_facts(&t, "msi.action_failed"), 1, "first lines of records are not MSI copies");
+	tsink_free(&t);
+}

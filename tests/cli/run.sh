@@ -241,6 +241,18 @@ cp "$DB" "$T/newer.db"
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version=99'); c.commit()" "$T/newer.db"
 run report --db "$T/newer.db"
 check "a database from a newer ecdiag is refused (exit 4)" '[ $rc -eq 4 ] && has "newer ecdiag" $T/err'
+# A schema-1 database (ecdiag before Windows Installer logs) is migrated in place.
+python3 - "$SRC/store/schema.sql" "$T/v1.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[2])
+c.executescript(open(sys.argv[1]).read())
+c.execute("INSERT INTO source(path, name, status, format, records, ingested_at) VALUES ('old/trace.log', 'trace.log', 'parsed', 'trace', 1, '2026-01-01T00:00:00.000Z')")
+c.execute("INSERT INTO event(source_id, ordinal, line, time_q, message) VALUES (1, 1, 1, 'none', 'kept')")
+c.execute("PRAGMA user_version=1")
+c.commit()
+PY
+run ingest --db "$T/v1.db" "$SRC/samples/upgrade-failed/$MSILOG"
+check "a schema-1 database is migrated to 2 and keeps its rows" '[ $rc -eq 0 ] && [ "$(sql "$T/v1.db" "PRAGMA user_version")" = 2 ] && [ "$(sql "$T/v1.db" "SELECT message FROM event WHERE source_id = 1")" = kept ] && [ "$(sql "$T/v1.db" "SELECT count(*) FROM msi_action WHERE return_value = 3")" -ge 1 ]'
 run ingest --db "$T/newer.db" "$SRC/samples/upgrade-ok"
 check "ingest refuses it too and leaves it unchanged" '[ $rc -eq 4 ] && [ "$(sql "$T/newer.db" "PRAGMA user_version")" = 99 ]'
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t(x)'); c.commit()" "$T/other.db"

@@ -17,6 +17,7 @@
 #include "common/timeutil.h"
 #include "parser/autoupgrade.h"
 #include "parser/parser.h"
+#include "parser/textutil.h"
 
 static char
 lower(char c)
@@ -159,14 +160,6 @@ us_at(struct sv l, struct civil *c)
 	return c->hour < 24 && c->min < 60 && c->sec < 60 && civil_valid(c);
 }
 
-static int
-au_fact(const struct ec_sink *sink, const char *name, struct sv value, bool on_event)
-{
-	struct ec_fact f = { sv_cstr(name), SV_NULL, value, on_event };
-
-	return sink->fact ? sink->fact(sink->ctx, &f) : 0;
-}
-
 static bool
 name_is_upgrader(const char *name)
 {
@@ -183,20 +176,27 @@ au_parse(const struct ec_input *inp)
 	struct sv line, code;
 	char iso[32];
 	int r = 0, rc = 0;
+	uint64_t problems = 0;
 	int offset = o && o->have_offset ? o->utc_offset_min : 0;
 	enum ec_timeq tq = o && o->have_offset ? TQ_LOCAL_GIVEN : TQ_LOCAL_ASSUMED;
 
 	if (name_stamp(inp->name, &stamp)) {
 		snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02d", stamp.year, stamp.month,
 			 stamp.day, stamp.hour, stamp.min, stamp.sec);
-		if ((rc = au_fact(sink, "autoupgrade.log_started", sv_cstr(iso), false)) != 0)
+		if ((rc = ec_fact_report(sink, "autoupgrade.log_started", SV_NULL, sv_cstr(iso), false)) != 0)
 			return rc;
 	}
 	lr_init(&lr, inp->in, inp->enc.enc, inp->enc.bom, o && o->max_line ? o->max_line : EC_MAX_LINE);
 	while (!rc && (r = lr_next(&lr, &line)) > 0) {
 		struct ec_event ev;
 		struct sv rest;
+		bool has_nul = line.n && memchr(line.p, 0, line.n);
 
+		if ((lr.cut_bytes || lr.bad_units || has_nul) &&
+		    (rc = text_line_problems(&lr, sink, has_nul, &problems)) != 0)
+			break;
+		if (has_nul)
+			continue;	/* a line with NUL bytes is not text of this log */
 		line = sv_trim(line);
 		if (!line.n)
 			continue;
@@ -218,16 +218,12 @@ au_parse(const struct ec_input *inp)
 			break;
 		rest = line;
 		while (!rc && upgrade_result_find(rest, &code)) {
-			rc = au_fact(sink, "autoupgrade.result", code, true);
+			rc = ec_fact_report(sink, "autoupgrade.result", SV_NULL, code, true);
 			rest = sv_make(code.p + code.n, (size_t)(line.p + line.n - (code.p + code.n)));
 		}
 	}
-	if (!rc && r < 0) {
-		const char *why = lr.in->error ? lr.in->error(lr.in->ctx) : NULL;
-
-		rc = ec_problemf(sink, lr.lineno, UINT64_MAX, 0, 0, "read error: %s", why ? why : "unknown");
-		rc = rc ? rc : -1;
-	}
+	if (!rc)
+		rc = text_finish(&lr, sink, problems, r);
 	lr_release(&lr);
 	return rc;
 }

@@ -28,8 +28,8 @@
 #include "common/xalloc.h"
 #include "parser/msiline.h"
 #include "parser/parser.h"
+#include "parser/textutil.h"
 
-#define PROBLEM_CAP 100
 #define MAX_DEPTH 64		/* open actions tracked */
 #define MAX_NAME 128		/* action names are at most 72 characters */
 #define JOIN_MAX 20		/* lines an error message may run over */
@@ -93,24 +93,10 @@ struct msi_state {
 	uint64_t records, msi_lines, problems, pre_blank;
 };
 
-static bool
-problem_ok(struct msi_state *st)
-{
-	return ++st->problems <= PROBLEM_CAP;
-}
-
 static int
 fact(struct msi_state *st, const char *name, struct sv key, struct sv value)
 {
-	struct ec_fact f;
-
-	if (!st->sink->fact)
-		return 0;
-	f.name = sv_cstr(name);
-	f.key = key;
-	f.value = value;
-	f.on_event = true;
-	return st->sink->fact(st->sink->ctx, &f);
+	return ec_fact_report(st->sink, name, key, value, true);
 }
 
 static int
@@ -309,13 +295,13 @@ header(struct msi_state *st, const struct msi_line *o)
 	set(&st->s_caller, o->value);
 	ord = msi_header_date(o->date, o->time, st->have_stamp ? &st->stamp : NULL, &c);
 	if (ord == MSI_DATE_BAD) {
-		if (problem_ok(st))
+		if (text_problem_ok(&st->problems))
 			rc = ec_problemf(st->sink, st->rec_line, st->rec_offset, 0, 0,
 					 "header date '%.*s %.*s' not understood: times of day only",
 					 (int)o->date.n, o->date.p, (int)o->time.n, o->time.p);
 		return rc;
 	}
-	if (ord == MSI_DATE_MDY_ASSUMED && problem_ok(st)) {
+	if (ord == MSI_DATE_MDY_ASSUMED && text_problem_ok(&st->problems)) {
 		snprintf(iso, sizeof(iso), "%04d-%02d-%02d", c.year, c.month, c.day);
 		rc = ec_problemf(st->sink, st->rec_line, st->rec_offset, 0, 0,
 				 "header date '%.*s' could be month/day or day/month: read as %s "
@@ -438,7 +424,7 @@ on_record(struct msi_state *st, struct sv msg, const struct msi_line *o, struct 
 		break;
 	case MSI_ACTION_START:
 		if (st->depth == MAX_DEPTH) {
-			if (!st->deep_reported && problem_ok(st))
+			if (!st->deep_reported && text_problem_ok(&st->problems))
 				rc = ec_problemf(st->sink, st->rec_line, st->rec_offset, 0, 0,
 						 "actions nested deeper than %d: the deeper ones are not "
 						 "tracked", MAX_DEPTH);
@@ -566,26 +552,6 @@ on_record(struct msi_state *st, struct sv msg, const struct msi_line *o, struct 
 	return rc;
 }
 
-/* Drop a UTF-8 sequence left incomplete at the end of b by a cut. */
-static void
-drop_partial_utf8(struct buf *b)
-{
-	size_t i = b->len, back = 0;
-	unsigned c;
-
-	while (i > 0 && back < 4 && ((unsigned char)b->data[i - 1] & 0xC0) == 0x80) {
-		i--;
-		back++;
-	}
-	if (i == 0 || back == 4)
-		return;
-	c = (unsigned char)b->data[i - 1];
-	if (c >= 0xC0 && back + 1 < (c >= 0xF0 ? 4u : c >= 0xE0 ? 3u : 2u)) {
-		b->len = i - 1;
-		b->data[b->len] = '\0';
-	}
-}
-
 static int
 flush(struct msi_state *st)
 {
@@ -603,8 +569,8 @@ flush(struct msi_state *st)
 	st->open = false;
 	st->records++;
 	if (st->text.truncated) {
-		drop_partial_utf8(&st->text);
-		if (problem_ok(st) &&
+		text_drop_partial_utf8(&st->text);
+		if (text_problem_ok(&st->problems) &&
 		    (rc = ec_problemf(st->sink, st->rec_line, st->rec_offset, 0, st->dropped,
 				      "record starting at line %" PRIu64 " too long, cut at %zu bytes",
 				      st->rec_line, st->text.max)) != 0)
@@ -681,64 +647,10 @@ flush(struct msi_state *st)
 	return 0;
 }
 
-static void
-text_put(struct msi_state *st, const char *p, size_t n)
-{
-	size_t room = st->text.max - st->text.len;
-
-	if (n > room)
-		st->dropped += n - room;
-	buf_add(&st->text, p, n);
-}
-
-/* Append a line; NUL bytes become U+FFFD. */
-static void
-text_add(struct msi_state *st, struct sv v)
-{
-	const char *nul;
-
-	while (v.n && (nul = memchr(v.p, 0, v.n)) != NULL) {
-		size_t k = (size_t)(nul - v.p);
-
-		text_put(st, v.p, k);
-		text_put(st, "\xEF\xBF\xBD", 3);
-		v = sv_make(v.p + k + 1, v.n - k - 1);
-	}
-	text_put(st, v.p, v.n);
-}
-
-static bool
-blank(struct sv v)
-{
-	for (size_t i = 0; i < v.n; i++) {
-		if (v.p[i] != ' ' && v.p[i] != '\t')
-			return false;
-	}
-	return true;
-}
-
 static bool
 joinable(enum msi_kind k)
 {
 	return k == MSI_ERROR || k == MSI_PRODUCT_ERROR || k == MSI_INFO || k == MSI_WARNING;
-}
-
-static int
-line_problems(struct msi_state *st, bool has_nul)
-{
-	struct linereader *lr = &st->lr;
-	int rc = 0;
-
-	if (lr->cut_bytes && problem_ok(st))
-		rc = ec_problemf(st->sink, lr->lineno, lr->offset, 0, lr->cut_bytes,
-				 "line too long, cut at %zu bytes", lr->max);
-	if (!rc && lr->bad_units && problem_ok(st))
-		rc = ec_problemf(st->sink, lr->lineno, lr->offset, 0, 0,
-				 "invalid utf-16 in line, %zu units replaced%s", lr->bad_units,
-				 lr->unterminated ? " (the file ends in the middle of a character)" : "");
-	if (!rc && has_nul && problem_ok(st))
-		rc = ec_problemf(st->sink, lr->lineno, lr->offset, 0, 0, "nul bytes in line replaced");
-	return rc;
 }
 
 /* Other lines that start a record although they have no MSI form. */
@@ -760,11 +672,11 @@ run(struct msi_state *st)
 		cut_off = st->lr.unterminated;
 		has_nul = line.n && memchr(line.p, 0, line.n);
 		if ((st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
-		    (rc = line_problems(st, has_nul)) != 0)
+		    (rc = text_line_problems(&st->lr, st->sink, has_nul, &st->problems)) != 0)
 			return rc;
-		if (blank(line)) {
+		if (text_blank(line)) {
 			if (st->open && joinable(st->rec_kind) && st->joined < JOIN_MAX) {
-				text_put(st, "\n", 1);
+				st->dropped += text_append(&st->text, "\n", 1);
 				st->joined++;
 			}
 			continue;
@@ -774,8 +686,8 @@ run(struct msi_state *st)
 		if (!starts && st->open &&
 		    ((joinable(st->rec_kind) && st->joined < JOIN_MAX) || line.p[0] == ' ' ||
 		     line.p[0] == '\t')) {
-			text_put(st, "\n", 1);
-			text_add(st, line);
+			st->dropped += text_append(&st->text, "\n", 1);
+			st->dropped += text_append_line(&st->text, line, has_nul);
 			st->joined++;
 			continue;
 		}
@@ -788,7 +700,7 @@ run(struct msi_state *st)
 		st->joined = 0;
 		st->dropped = 0;
 		buf_reset(&st->text);
-		text_add(st, line);
+		st->dropped += text_append_line(&st->text, line, has_nul);
 	}
 	if ((rc = flush(st)) != 0)
 		return rc;
@@ -809,18 +721,7 @@ run(struct msi_state *st)
 			      "no Windows Installer line found in %" PRIu64 " lines",
 			      st->lr.lineno)) != 0)
 		return rc;
-	if (st->problems > PROBLEM_CAP &&
-	    (rc = ec_problemf(st->sink, 0, UINT64_MAX, 0, 0, "%" PRIu64 " more problems like this",
-			      st->problems - PROBLEM_CAP)) != 0)
-		return rc;
-	if (r < 0) {
-		const char *why = st->lr.in->error ? st->lr.in->error(st->lr.in->ctx) : NULL;
-
-		rc = ec_problemf(st->sink, st->lr.lineno, UINT64_MAX, 0, 0, "read error: %s",
-				 why ? why : "unknown");
-		return rc ? rc : -1;
-	}
-	return 0;
+	return text_finish(&st->lr, st->sink, st->problems, r);
 }
 
 static int
@@ -860,39 +761,26 @@ msi_parse(const struct ec_input *inp)
 	return rc;
 }
 
+static int
+msi_judge(void *ctx, struct sv line, int seen)
+{
+	struct msi_line o;
+
+	(void)ctx;
+	msi_line_parse(line, &o);
+	if (o.kind == MSI_LOG_START || o.engine)
+		return seen == 1 ? 95 : 55;
+	if (o.kind != MSI_OTHER && o.kind != MSI_ERROR && o.kind != MSI_INFO && o.kind != MSI_WARNING)
+		return seen == 1 ? 75 : 55;
+	return 0;
+}
+
 /* 95 if the first non-blank line is an MSI header or engine line, 75 if it
  * is another MSI form, 55 if a later one of the first 20 lines is. */
 static int
 msi_sniff(const struct ec_sniff *s)
 {
-	const char *p = s->text, *end;
-	struct msi_line o;
-	int seen = 0;
-
-	if (!p)
-		return 0;
-	end = p + s->text_len;
-	if (s->text_len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	while (p < end && seen < 20) {
-		const char *e = p;
-		struct sv line;
-
-		while (e < end && *e != '\n' && *e != '\r')
-			e++;
-		line = sv_make(p, (size_t)(e - p));
-		if (!blank(line)) {
-			seen++;
-			msi_line_parse(line, &o);
-			if (o.kind == MSI_LOG_START || o.engine)
-				return seen == 1 ? 95 : 55;
-			if (o.kind != MSI_OTHER && o.kind != MSI_ERROR && o.kind != MSI_INFO &&
-			    o.kind != MSI_WARNING)
-				return seen == 1 ? 75 : 55;
-		}
-		p = e + 1;
-	}
-	return 0;
+	return text_sniff_lines(s, 20, msi_judge, NULL);
 }
 
 const struct ec_format fmt_msi = {

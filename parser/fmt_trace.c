@@ -19,10 +19,10 @@
 #include "parser/autoupgrade.h"
 #include "parser/fmt_trace.h"
 #include "parser/msiline.h"
+#include "parser/textutil.h"
 
 #define HOLD_RECORDS 64
 #define HOLD_BYTES ((size_t)4 << 20)
-#define PROBLEM_CAP 100
 #define MAX_OFFSET_MIN (14 * 60)
 
 /* Character classes of the line grammar and of provider names. */
@@ -444,25 +444,10 @@ struct trace_state {
 	struct once os_version, os_sku, dotnet, tls;
 };
 
-/* True if one more per-line problem may be reported. */
-static bool
-problem_ok(struct trace_state *st)
-{
-	return ++st->problems <= PROBLEM_CAP;
-}
-
 static int
 fact(struct trace_state *st, const char *name, struct sv key, struct sv value)
 {
-	struct ec_fact f;
-
-	if (!st->sink->fact)
-		return 0;
-	f.name = sv_cstr(name);
-	f.key = key;
-	f.value = value;
-	f.on_event = true;
-	return st->sink->fact(st->sink->ctx, &f);
+	return ec_fact_report(st->sink, name, key, value, true);
 }
 
 /* Report name=value unless the same value was reported before. */
@@ -904,53 +889,6 @@ release(struct trace_state *st)
 	return 0;
 }
 
-/* Append to the record text, counting the bytes cut at max_record. */
-static void
-text_put(struct trace_state *st, const char *p, size_t n)
-{
-	size_t room = st->text.max - st->text.len;
-
-	if (n > room)
-		st->dropped += n - room;
-	buf_add(&st->text, p, n);
-}
-
-/* Append a line of record text; if it has NUL bytes they become U+FFFD. */
-static void
-text_add(struct trace_state *st, struct sv v, bool has_nul)
-{
-	const char *nul;
-
-	while (has_nul && v.n && (nul = memchr(v.p, 0, v.n)) != NULL) {
-		size_t k = (size_t)(nul - v.p);
-
-		text_put(st, v.p, k);
-		text_put(st, "\xEF\xBF\xBD", 3);
-		v = sv_from(v, k + 1);
-	}
-	text_put(st, v.p, v.n);
-}
-
-/* Drop a UTF-8 sequence left incomplete at the end of b by a cut. */
-static void
-drop_partial_utf8(struct buf *b)
-{
-	size_t i = b->len, back = 0;
-	unsigned c;
-
-	while (i > 0 && back < 4 && ((unsigned char)b->data[i - 1] & 0xC0) == 0x80) {
-		i--;
-		back++;
-	}
-	if (i == 0 || back == 4)
-		return;
-	c = (unsigned char)b->data[i - 1];
-	if (c >= 0xC0 && back + 1 < (c >= 0xF0 ? 4u : c >= 0xE0 ? 3u : 2u)) {
-		b->len = i - 1;
-		b->data[b->len] = '\0';
-	}
-}
-
 /* Remove trailing white space and blank lines. */
 static void
 rtrim(struct buf *b)
@@ -977,8 +915,8 @@ flush(struct trace_state *st)
 	st->open = false;
 	st->records++;
 	if (st->text.truncated) {
-		drop_partial_utf8(&st->text);
-		if (problem_ok(st) &&
+		text_drop_partial_utf8(&st->text);
+		if (text_problem_ok(&st->problems) &&
 		    (rc = ec_problemf(st->sink, st->cur.line, st->cur.offset, 0, st->dropped,
 				      "record starting at line %" PRIu64
 				      " too long, cut at %zu bytes", st->cur.line, st->text.max)) != 0)
@@ -1019,37 +957,8 @@ open_record(struct trace_state *st, const struct trace_line *tl, bool has_nul)
 	st->open = true;
 	st->dropped = 0;
 	buf_reset(&st->text);
-	text_add(st, tl->message, has_nul);
+	st->dropped += text_append_line(&st->text, tl->message, has_nul);
 	return 0;
-}
-
-static bool
-blank(struct sv v)
-{
-	for (size_t i = 0; i < v.n; i++) {
-		if (v.p[i] != ' ' && v.p[i] != '\t')
-			return false;
-	}
-	return true;
-}
-
-/* Problems the line reader found in the current line. */
-static int
-line_problems(struct trace_state *st, bool has_nul)
-{
-	struct linereader *lr = &st->lr;
-	int rc = 0;
-
-	if (lr->cut_bytes && problem_ok(st))
-		rc = ec_problemf(st->sink, lr->lineno, lr->offset, 0, lr->cut_bytes,
-				 "line too long, cut at %zu bytes", lr->max);
-	if (!rc && lr->bad_units && problem_ok(st))
-		rc = ec_problemf(st->sink, lr->lineno, lr->offset, 0, 0,
-				 "invalid utf-16 in line, %zu units replaced", lr->bad_units);
-	if (!rc && has_nul && problem_ok(st))
-		rc = ec_problemf(st->sink, lr->lineno, lr->offset, 0, 0,
-				 "nul bytes in line replaced");
-	return rc;
 }
 
 static int
@@ -1063,17 +972,17 @@ run(struct trace_state *st)
 	while ((r = lr_next(&st->lr, &line)) > 0) {
 		has_nul = line.n && memchr(line.p, 0, line.n);
 		if ((st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
-		    (rc = line_problems(st, has_nul)) != 0)
+		    (rc = text_line_problems(&st->lr, st->sink, has_nul, &st->problems)) != 0)
 			return rc;
 		if (trace_line_parse(line, &tl)) {
 			if ((rc = flush(st)) != 0 || (rc = open_record(st, &tl, has_nul)) != 0)
 				return rc;
 		} else if (st->open) {
-			text_put(st, "\n", 1);
-			text_add(st, line, has_nul);
+			st->dropped += text_append(&st->text, "\n", 1);
+			st->dropped += text_append_line(&st->text, line, has_nul);
 			if (line.n >= 14 && !(st->cur.flags & F_RUNTIME))
 				scan_runtime(st, line);
-		} else if (!blank(line)) {
+		} else if (!text_blank(line)) {
 			if (st->pre_lines++ == 0)
 				st->pre_offset = st->lr.offset;
 		}
@@ -1086,18 +995,7 @@ run(struct trace_state *st)
 	    (rc = ec_problemf(st->sink, 0, UINT64_MAX, st->pre_lines, 0,
 			      "no trace record found in %" PRIu64 " lines", st->lr.lineno)) != 0)
 		return rc;
-	if (st->problems > PROBLEM_CAP &&
-	    (rc = ec_problemf(st->sink, 0, UINT64_MAX, 0, 0, "%" PRIu64 " more problems like this",
-			      st->problems - PROBLEM_CAP)) != 0)
-		return rc;
-	if (r < 0) {
-		const char *why = st->lr.in->error ? st->lr.in->error(st->lr.in->ctx) : NULL;
-
-		rc = ec_problemf(st->sink, st->lr.lineno, UINT64_MAX, 0, 0, "read error: %s",
-				 why ? why : "unknown");
-		return rc ? rc : -1;
-	}
-	return 0;
+	return text_finish(&st->lr, st->sink, st->problems, r);
 }
 
 static int
@@ -1127,34 +1025,20 @@ trace_parse(const struct ec_input *inp)
 	return rc;
 }
 
+static int
+trace_judge(void *ctx, struct sv line, int seen)
+{
+	struct trace_line tl;
+
+	(void)ctx;
+	return trace_line_parse(line, &tl) ? (seen == 1 ? 90 : 60) : 0;
+}
+
 /* 90 if the first non-blank line starts a record, 60 if one of the first 20 does. */
 static int
 trace_sniff(const struct ec_sniff *s)
 {
-	const char *p = s->text, *end;
-	struct trace_line tl;
-	int seen = 0;
-
-	if (!p)
-		return 0;
-	end = p + s->text_len;
-	if (s->text_len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-		p += 3;
-	while (p < end && seen < 20) {
-		const char *e = p;
-		struct sv line;
-
-		while (e < end && *e != '\n' && *e != '\r')
-			e++;
-		line = sv_make(p, (size_t)(e - p));
-		if (!blank(line)) {
-			seen++;
-			if (trace_line_parse(line, &tl))
-				return seen == 1 ? 90 : 60;
-		}
-		p = e + 1;
-	}
-	return 0;
+	return text_sniff_lines(s, 20, trace_judge, NULL);
 }
 
 const struct ec_format fmt_trace = {

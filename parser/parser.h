@@ -185,6 +185,10 @@ extern const size_t ec_nformats;
 const struct ec_format *ec_format_sniff(const struct ec_sniff *s);
 const struct ec_format *ec_format_find(const char *name);
 
+/* Report a fact through the sink (nothing if it takes no facts). */
+int ec_fact_report(const struct ec_sink *sink, const char *name, struct sv key, struct sv value,
+		   bool on_event);
+
 /* Report a problem through the sink (printf-style message). */
 int ec_problemf(const struct ec_sink *sink, uint64_t line, uint64_t offset, uint64_t records,
 		uint64_t bytes, const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -68,3 +68,18 @@ ec_problemf(const struct ec_sink *sink, uint64_t line, uint64_t offset, uint64_t
 	p.message = msg;
 	return sink->problem ? sink->problem(sink->ctx, &p) : 0;
 }
+
+int
+ec_fact_report(const struct ec_sink *sink, const char *name, struct sv key, struct sv value,
+	       bool on_event)
+{
+	struct ec_fact f;
+
+	if (!sink->fact)
+		return 0;
+	f.name = sv_cstr(name);
+	f.key = key;
+	f.value = value;
+	f.on_event = on_event;
+	return sink->fact(sink->ctx, &f);
+}

@@ -34,11 +34,11 @@ cmd_formats(int argc, char **argv)
 	}
 	puts("inputs (parsed into the case database):");
 	for (size_t i = 0; i < ec_nformats; i++)
-		printf("  %-10s %s\n  %-10s   identified by: %s\n", ec_formats[i]->name, ec_formats[i]->title,
+		printf("  %-11s %s\n  %-11s   identified by: %s\n", ec_formats[i]->name, ec_formats[i]->title,
 		       "", ec_formats[i]->identifies);
 	puts("\ncontainers (read in place, nested up to --max-depth levels):");
 	for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++)
-		printf("  %-10s %s\n", containers[i].name, containers[i].identifies);
+		printf("  %-11s %s\n", containers[i].name, containers[i].identifies);
 	puts("\nencodings: UTF-8 (with or without BOM), UTF-16LE/BE (with or without BOM),\n"
 	     "Windows-1252; line ends CRLF, LF or CR.");
 	return 0;

@@ -30,9 +30,16 @@ sv_find(struct sv v, const char *lit)
 		return 0;
 	if (n > v.n)
 		return -1;
-	for (i = 0; i + n <= v.n; i++) {
-		if (v.p[i] == lit[0] && memcmp(v.p + i, lit, n) == 0)
+	/* memchr finds the candidates: it is vectorised, a byte loop is not. */
+	for (i = 0; i + n <= v.n;) {
+		const char *c = memchr(v.p + i, lit[0], v.n - n + 1 - i);
+
+		if (!c)
+			return -1;
+		i = (size_t)(c - v.p);
+		if (memcmp(c, lit, n) == 0)
 			return (long)i;
+		i++;
 	}
 	return -1;
 }

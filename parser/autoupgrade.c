@@ -67,8 +67,10 @@ upgrade_result_find(struct sv text, struct sv *code)
 	for (size_t i = 0; i < text.n; i++) {
 		const char *p = text.p + i;
 		size_t n = text.n - i;
+		char c = lower(p[0]);
 
-		if (i > 0 && word_char(p[-1]))
+		/* Only at the start of a word that can begin a code. */
+		if ((c != 'u' && c != 'p' && c != 'a' && c != 'd') || (i > 0 && word_char(p[-1])))
 			continue;
 		if (starts_ci(p, n, "autoupgrade result = ")) {
 			size_t w = word_len(p + 21, n - 21);

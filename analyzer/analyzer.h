@@ -53,6 +53,8 @@ struct an_finding {
 	size_t nev;
 };
 
+#define INSTALL_CONTEXT 6
+
 /* One Windows Installer install as its log (or, without it, the wizard
  * trace that ran it) records it. */
 struct an_install {
@@ -77,6 +79,12 @@ struct an_install {
 	int64_t trace_error_line;		/* the wizard's copy of its MSI error, or 0 */
 	char *missing_log;		/* trace only: base name of the log it names */
 	char *offset;			/* "+02:00" when times were moved by the trace's offset */
+	/* what the log says just before the error (or the failing action's end) */
+	struct an_context_line {
+		int64_t line;
+		char *text;		/* first line of the record */
+	} context[INSTALL_CONTEXT];
+	size_t ncontext;
 };
 
 /* An auto-upgrade result code read from a log or event. */

@@ -249,6 +249,30 @@ align_to_trace(struct store *s, struct an_install *in)
 	return STORE_OK;
 }
 
+/* Context before the error: the last INSTALL_CONTEXT records, without the
+ * engine's "Note: 1: 2205" noise. */
+static int
+on_context(void *ctx, const struct store_event_row *r)
+{
+	struct an_install *in = ctx;
+	const char *nl;
+	size_t n;
+
+	if (!r->message || strstr(r->message, "]: Note: 1: "))
+		return 0;
+	if (in->ncontext == INSTALL_CONTEXT) {
+		free(in->context[0].text);
+		memmove(in->context, in->context + 1, (INSTALL_CONTEXT - 1) * sizeof(in->context[0]));
+		in->ncontext--;
+	}
+	nl = strchr(r->message, '\n');
+	n = nl ? (size_t)(nl - r->message) : strlen(r->message);
+	in->context[in->ncontext].line = r->line;
+	in->context[in->ncontext].text = xstrndup(r->message, n);
+	in->ncontext++;
+	return 0;
+}
+
 /* The trace's msi.log_path facts: link to the install whose log it names,
  * or remember the name for a trace-only install. */
 struct trace_msi {
@@ -388,8 +412,15 @@ installs_load(struct store *s, struct analysis *a)
 		if (store_facts(s, msi_names[i], on_trace_msi, &tr) != STORE_OK)
 			rc = STORE_ERROR;
 	}
-	for (size_t i = 0; rc == STORE_OK && i < a->ninstalls; i++)
-		rc = align_to_trace(s, &a->installs[i]);
+	for (size_t i = 0; rc == STORE_OK && i < a->ninstalls; i++) {
+		struct an_install *in = &a->installs[i];
+		int64_t at = in->error_line ? in->error_line : in->fail_line;
+
+		rc = align_to_trace(s, in);
+		if (rc == STORE_OK && in->path && at &&
+		    store_events_before(s, in->source_id, at, 3 * INSTALL_CONTEXT, on_context, in) < 0)
+			rc = STORE_ERROR;
+	}
 	for (size_t i = 0; i < tr.n; i++) {
 		struct trace_msi *t = &tr.t[i];
 
@@ -436,6 +467,8 @@ installs_release(struct analysis *a)
 		free(in->fail_action), free(in->fail_time), free(in->fail_local);
 		free(in->ca_name), free(in->error_text), free(in->trace_path), free(in->missing_log);
 		free(in->offset);
+		for (size_t k = 0; k < in->ncontext; k++)
+			free(in->context[k].text);
 	}
 	free(a->installs);
 	for (size_t i = 0; i < a->nautoupgrades; i++) {

@@ -121,6 +121,17 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 				cJSON_AddNullToObject(f, "error_number");
 			cJSON_AddItemToObject(f, "error_text", str_or_null(in->error_text));
 			cJSON_AddNumberToObject(f, "error_line", (double)in->error_line);
+			{
+				cJSON *c = cJSON_AddArrayToObject(f, "context");
+
+				for (size_t k = 0; k < in->ncontext; k++) {
+					cJSON *l = cJSON_CreateObject();
+
+					cJSON_AddNumberToObject(l, "line", (double)in->context[k].line);
+					cJSON_AddStringToObject(l, "text", in->context[k].text);
+					cJSON_AddItemToArray(c, l);
+				}
+			}
 		} else {
 			cJSON_AddNullToObject(j, "first_failure");
 		}

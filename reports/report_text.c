@@ -251,6 +251,12 @@ installs(FILE *out, const struct analysis *a)
 			put_line_ref(out, in->ca_line);
 			fputc('\n', out);
 		}
+		for (size_t k = 0; k < in->ncontext; k++) {
+			fputs(k ? "                   " : "    before it      ", out);
+			fprintf(out, "%lld  ", (long long)in->context[k].line);
+			report_put_escaped(out, in->context[k].text, 160);
+			fputc('\n', out);
+		}
 		if (in->error_number >= 0) {
 			fprintf(out, "    error %-8lld ", (long long)in->error_number);
 			put_first_line(out, in->error_text, 300);

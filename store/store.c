@@ -949,6 +949,36 @@ store_events(struct store *s, int64_t source_id, const char *min_level, int64_t 
 }
 
 int
+store_events_before(struct store *s, int64_t source_id, int64_t line, int64_t n,
+		    int (*fn)(void *ctx, const struct store_event_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	/* The line's ordinal (a scan of the source's events), then a range of
+	 * the (source_id, ordinal) index. */
+	if (prepare(s,
+		    EVENT_COLS "WHERE e.source_id = ?1 AND e.ordinal BETWEEN"
+			       " (SELECT ordinal FROM event WHERE source_id = ?1 AND line = ?2"
+			       " ORDER BY ordinal LIMIT 1) - ?3 AND"
+			       " (SELECT ordinal FROM event WHERE source_id = ?1 AND line = ?2"
+			       " ORDER BY ordinal LIMIT 1) - 1 ORDER BY e.ordinal",
+		    &st, "listing events before a line") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, source_id);
+	sqlite3_bind_int64(st, 2, line);
+	sqlite3_bind_int64(st, 3, n);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event_row r;
+
+		event_row(st, &r);
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing events before a line");
+}
+
+int
 store_event(struct store *s, int64_t id, int (*fn)(void *ctx, const struct store_event_row *r),
 	    void *ctx)
 {

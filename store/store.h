@@ -130,6 +130,10 @@ struct store_event_row {
  * at most limit (0: all). */
 int store_events(struct store *s, int64_t source_id, const char *min_level, int64_t limit,
 		 int (*fn)(void *ctx, const struct store_event_row *r), void *ctx);
+/* The n events of a source just before the one that starts at line, in
+ * order (none if no event starts there). */
+int store_events_before(struct store *s, int64_t source_id, int64_t line, int64_t n,
+			int (*fn)(void *ctx, const struct store_event_row *r), void *ctx);
 /* One event by id; returns 1 if found (fn called), 0 if not. */
 int store_event(struct store *s, int64_t id, int (*fn)(void *ctx, const struct store_event_row *r),
 		void *ctx);

@@ -94,6 +94,7 @@ MSILOG="Synchronization Service_Install-20260510-101733.log"
 check "diagnose shows the failed install: product, version, status" 'has "INSTALLS (1)" $T/failed.txt && has "Microsoft Azure AD Connect synchronization services 2.2.8.0: FAILED, status 1603 (fatal error during installation)" $T/failed.txt'
 check "the install is dated with the offset of the trace that ran it" 'grep -q "2026-05-10 08:17:33 - 08:17:41 UTC .*$MSILOG (local time, UTC offset +02:00 from the wizard trace)" $T/failed.txt'
 check "diagnose shows the first action that returned 3, its custom action and the Error before it" 'grep -qE "first failure +DetectStoreServer returned 3 at 2026-05-10 08:17:41 UTC \(line 255\)" $T/failed.txt && grep -qE "custom action +DetectStoreServer returned error code 1603 \(line 254\)" $T/failed.txt && grep -qE "error 25019 +The Microsoft Azure AD Connect synchronization services setup wizard cannot open registry key .*\(line 253\)" $T/failed.txt'
+check "diagnose shows what the log says just before the error" 'grep -qE "before it +247  Action start 10:17:41: DetectStoreServer\.$" $T/failed.txt && grep -qE "^ +252  MSI \(s\) \(C0:F0\) \[10:17:41:603\]: Hello" $T/failed.txt'
 check "the install is linked to the trace line that names its log, and to its copy of the error" 'grep -qE "wizard +.*trace-20260510-101502.log:130 \(its copy of the error: line 131\)" $T/failed.txt && grep -q "evidence  .*trace-20260510-101502.log:131  Error during sync engine upgrade" $T/failed.txt'
 check "an msi-failed finding cites the MSI log lines" 'grep -q "msi-failed  Windows Installer failed to install Microsoft Azure AD Connect synchronization services 2.2.8.0" $T/failed.txt && grep -q "evidence  .*$MSILOG:253  MSI (s) (C0!08)" $T/failed.txt && grep -q "evidence  .*$MSILOG:255  Action ended 10:17:41: DetectStoreServer. Return value 3." $T/failed.txt'
 run query --db "$DB" --format csv "SELECT name, return_value, ca_name, ca_error, error_number FROM msi_action WHERE return_value = 3 ORDER BY end_line"
@@ -110,6 +111,7 @@ i=d[\"installs\"]; assert len(i)==1, i
 i=i[0]; f=i[\"first_failure\"]
 assert i[\"outcome\"]==\"failed\" and i[\"status\"]==1603 and i[\"version\"]==\"2.2.8.0\" and i[\"utc_offset\"]==\"+02:00\"
 assert f[\"action\"]==\"DetectStoreServer\" and f[\"custom_action_error\"]==1603 and f[\"error_number\"]==25019 and f[\"line\"]==255
+assert [c[\"line\"] for c in f[\"context\"]]==[247,248,249,250,251,252]
 assert any(x[\"rule\"]==\"msi-failed\" for x in d[\"findings\"])
 " $T/out'
 

@@ -39,6 +39,21 @@ struct ec_kv {
 	struct sv value;
 };
 
+/* What a Windows event has besides the common fields (EVTX and its
+ * exports). Views as in struct ec_event. */
+struct ec_winevent {
+	uint64_t record_id;	/* EventRecordID, 0 if unknown */
+	struct sv channel;	/* "Application" */
+	struct sv computer;
+	struct sv user_sid;	/* Security/@UserID, e.g. "S-1-5-18"; may be empty */
+	int64_t qualifiers;	/* EventID/@Qualifiers (classic sources), -1 if none */
+	int64_t task, opcode;	/* -1 if unknown */
+	int64_t win_level;	/* the Level number as written (0-5), -1 if unknown */
+	uint64_t keywords;
+	bool has_keywords;
+	int64_t process_id, thread_id;	/* System/Execution, -1 if unknown */
+};
+
 struct ec_event {
 	uint64_t line;		/* first line (text formats) or record number */
 	uint64_t offset;	/* byte offset of the record in the input */
@@ -52,6 +67,7 @@ struct ec_event {
 	struct sv message;	/* the whole record, continuation lines joined with '\n' */
 	const struct ec_kv *data; /* name/value items of the event */
 	size_t ndata;
+	const struct ec_winevent *win;	/* Windows event fields, or NULL */
 };
 
 /* A typed observation. It belongs to the last event passed to the sink

@@ -16,6 +16,7 @@
 
 extern const char store_schema_sql[];
 extern const char store_schema2_sql[];
+extern const char store_schema3_sql[];
 
 #define MAX_STORED_PROBLEMS 200
 
@@ -23,11 +24,12 @@ extern const char store_schema2_sql[];
  * Step 0 is the whole schema of version 1. Append, never edit. */
 static const char *const *migration_steps(size_t *n)
 {
-	static const char *steps[2];
+	static const char *steps[3];
 
 	steps[0] = store_schema_sql;
 	steps[1] = store_schema2_sql;	/* Windows Installer sessions and actions */
-	*n = 2;
+	steps[2] = store_schema3_sql;	/* Windows event fields */
+	*n = 3;
 	return steps;
 }
 
@@ -49,7 +51,9 @@ static const char *const stmt_sql[ST_NMAX] = {
 	[ST_UPD_SOURCE] = "UPDATE source SET sha256=?, size=?, status='parsed', records=?, skipped=?,"
 			  " bytes_skipped=?, problems=?, first_time=?, last_time=? WHERE id=?",
 	[ST_INS_EVENT] = "INSERT INTO event(source_id, ordinal, line, offset, time, time_local, time_q,"
-			 " level, provider, event_id, thread, message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+			 " level, provider, event_id, thread, message, record_id, channel, computer,"
+			 " user_sid, qualifiers, task, opcode, keywords, process_id, thread_id)"
+			 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_INS_DATA] = "INSERT INTO event_data(event_id, ordinal, name, value) VALUES (?,?,?,?)",
 	[ST_INS_FACT] = "INSERT INTO fact(source_id, event_id, origin, name, key, value)"
 			" VALUES (?,?,?,?,?,?)",
@@ -456,6 +460,34 @@ store_current_counts(const struct store *s)
 	return &s->counts;
 }
 
+/* Columns 13-22 of the event insert: the Windows event fields, or NULLs. */
+static void
+bind_win(sqlite3_stmt *st, const struct ec_winevent *w)
+{
+	char kw[24];
+
+	if (!w) {
+		for (int i = 13; i <= 22; i++)
+			sqlite3_bind_null(st, i);
+		return;
+	}
+	bind_i64_or_null(st, 13, (int64_t)w->record_id, w->record_id == 0);
+	bind_sv(st, 14, w->channel, true);
+	bind_sv(st, 15, w->computer, true);
+	bind_sv(st, 16, w->user_sid, true);
+	bind_i64_or_null(st, 17, w->qualifiers, w->qualifiers < 0);
+	bind_i64_or_null(st, 18, w->task, w->task < 0);
+	bind_i64_or_null(st, 19, w->opcode, w->opcode < 0);
+	if (w->has_keywords) {
+		snprintf(kw, sizeof(kw), "0x%" PRIx64, w->keywords);
+		sqlite3_bind_text(st, 20, kw, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, 20);
+	}
+	bind_i64_or_null(st, 21, w->process_id, w->process_id < 0);
+	bind_i64_or_null(st, 22, w->thread_id, w->thread_id < 0);
+}
+
 static int
 sink_event(void *ctx, const struct ec_event *ev)
 {
@@ -494,6 +526,7 @@ sink_event(void *ctx, const struct ec_event *ev)
 	bind_i64_or_null(st, 10, ev->event_id, ev->event_id < 0);
 	bind_sv(st, 11, ev->thread, true);
 	bind_sv(st, 12, ev->message, false);
+	bind_win(st, ev->win);
 	if (step_reset(s, st, "storing event") != STORE_OK)
 		return s->rc = STORE_ERROR;
 	s->last_event = sqlite3_last_insert_rowid(s->db);

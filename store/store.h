@@ -14,7 +14,7 @@
 
 #include "parser/parser.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum store_rc {
 	STORE_OK = 0,		/* done */

@@ -254,7 +254,7 @@ c.execute("PRAGMA user_version=1")
 c.commit()
 PY
 run ingest --db "$T/v1.db" "$SRC/samples/upgrade-failed/$MSILOG"
-check "a schema-1 database is migrated to 2 and keeps its rows" '[ $rc -eq 0 ] && [ "$(sql "$T/v1.db" "PRAGMA user_version")" = 2 ] && [ "$(sql "$T/v1.db" "SELECT message FROM event WHERE source_id = 1")" = kept ] && [ "$(sql "$T/v1.db" "SELECT count(*) FROM msi_action WHERE return_value = 3")" -ge 1 ]'
+check "a schema-1 database is migrated to the current schema and keeps its rows" '[ $rc -eq 0 ] && [ "$(sql "$T/v1.db" "PRAGMA user_version")" = 3 ] && [ "$(sql "$T/v1.db" "SELECT count(*) FROM event WHERE record_id IS NULL AND channel IS NULL")" -gt 300 ] && [ "$(sql "$T/v1.db" "SELECT message FROM event WHERE source_id = 1")" = kept ] && [ "$(sql "$T/v1.db" "SELECT count(*) FROM msi_action WHERE return_value = 3")" -ge 1 ]'
 run ingest --db "$T/newer.db" "$SRC/samples/upgrade-ok"
 check "ingest refuses it too and leaves it unchanged" '[ $rc -eq 4 ] && [ "$(sql "$T/newer.db" "PRAGMA user_version")" = 99 ]'
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t(x)'); c.commit()" "$T/other.db"

@@ -10,11 +10,23 @@
 extern const struct ec_format fmt_trace;
 extern const struct ec_format fmt_msi;
 extern const struct ec_format fmt_autoupgrade;
+extern const struct ec_format fmt_evtx;
+extern const struct ec_format fmt_evxml;
+extern const struct ec_format fmt_evtext;
+extern const struct ec_format fmt_evcsv;
+extern const struct ec_format fmt_pscsv;
+extern const struct ec_format fmt_psjson;
 
 const struct ec_format *const ec_formats[] = {
 	&fmt_trace,
 	&fmt_msi,
 	&fmt_autoupgrade,
+	&fmt_evtx,
+	&fmt_evxml,
+	&fmt_evtext,
+	&fmt_evcsv,
+	&fmt_pscsv,
+	&fmt_psjson,
 };
 
 const size_t ec_nformats = sizeof(ec_formats) / sizeof(ec_formats[0]);

@@ -138,3 +138,57 @@ buf_detach(struct buf *b, size_t *len)
 	buf_init(b, b->max);
 	return p;
 }
+
+char *
+buf_reserve(struct buf *b, size_t n)
+{
+	if (n > b->max - b->len)
+		return NULL;
+	if (b->len + n + 1 > b->cap)
+		buf_grow(b, b->len + n);
+	return b->data + b->len;
+}
+
+void
+buf_commit(struct buf *b, size_t n)
+{
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+bool
+buf_add_u64(struct buf *b, uint64_t v)
+{
+	char tmp[20];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return buf_add(b, tmp + i, sizeof(tmp) - i);
+}
+
+bool
+buf_add_i64(struct buf *b, int64_t v)
+{
+	if (v < 0) {
+		buf_addc(b, '-');
+		return buf_add_u64(b, (uint64_t)0 - (uint64_t)v);
+	}
+	return buf_add_u64(b, (uint64_t)v);
+}
+
+bool
+buf_add_hex(struct buf *b, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	return buf_add(b, tmp + i, sizeof(tmp) - i);
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/strview.h"
 
@@ -33,6 +34,16 @@ bool buf_addsv(struct buf *b, struct sv v);
 /* printf-style append; returns false if cut at max. */
 bool buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Room for n more bytes (the buffer grows if needed): where to write them,
+ * or NULL if they would pass max. buf_commit() then adds what was written
+ * (at most n). For writers that produce bytes in a loop (decoders). */
+char *buf_reserve(struct buf *b, size_t n);
+void buf_commit(struct buf *b, size_t n);
+/* Append a number in decimal, or in lower-case hex without "0x". */
+bool buf_add_u64(struct buf *b, uint64_t v);
+bool buf_add_i64(struct buf *b, int64_t v);
+bool buf_add_hex(struct buf *b, uint64_t v);
+
 /* Remove trailing bytes in set from the end. */
 void buf_rtrim(struct buf *b, const char *set);
 

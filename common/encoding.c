@@ -98,6 +98,30 @@ utf16_to_utf8(struct buf *out, const unsigned char *p, size_t n, bool be)
 {
 	size_t bad = 0;
 	size_t i = 0;
+	char *o0 = buf_reserve(out, n / 2 * 3 + 3), *o = o0;
+
+	/* Fast path: room for the worst case (3 bytes per unit) is there. */
+	while (o && i + 1 < n) {
+		unsigned u = be ? (unsigned)(p[i] << 8 | p[i + 1]) : (unsigned)(p[i + 1] << 8 | p[i]);
+
+		if (u < 0x80) {
+			*o++ = (char)u;
+			i += 2;
+		} else if (u < 0x800) {
+			*o++ = (char)(0xC0 | (u >> 6));
+			*o++ = (char)(0x80 | (u & 0x3F));
+			i += 2;
+		} else if (u < 0xD800 || u > 0xDFFF) {
+			*o++ = (char)(0xE0 | (u >> 12));
+			*o++ = (char)(0x80 | ((u >> 6) & 0x3F));
+			*o++ = (char)(0x80 | (u & 0x3F));
+			i += 2;
+		} else {
+			break;	/* surrogates: the careful loop below */
+		}
+	}
+	if (o)
+		buf_commit(out, (size_t)(o - o0));
 
 	while (i + 1 < n) {
 		unsigned u = be ? (unsigned)(p[i] << 8 | p[i + 1]) : (unsigned)(p[i + 1] << 8 | p[i]);

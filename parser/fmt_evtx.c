@@ -173,7 +173,8 @@ struct evtx_state {
 
 	struct buf msg;
 	struct ec_kv kv[MAX_ITEMS];
-	char numbuf[MAX_ITEMS][16];
+	char numbuf[MAX_ITEMS][16];	/* "Data[1]" ... made once */
+	uint8_t numlen[MAX_ITEMS];
 
 	uint64_t records, problems, skipped_records;
 	uint64_t declared;		/* chunks the file header counts (0: header unreadable) */
@@ -338,16 +339,46 @@ filetime_ms(uint64_t ft)
 	return (int64_t)(ft / 10000) - INT64_C(11644473600000);
 }
 
+/* n decimal digits of v, zero-padded. */
+static char *
+digits(char *o, uint64_t v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		o[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return o + n;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.fffffffZ", as wevtutil writes SystemTime. */
 static void
 put_filetime(struct evtx_state *st, struct buf *b, uint64_t ft)
 {
 	int64_t ms = filetime_ms(ft);
 	struct civil c;
+	char tmp[32], *o = tmp;
 
 	st->last_filetime_ms = ms;
 	ms_to_civil(ms, &c);
-	buf_addf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%07" PRIu64 "Z", c.year, c.month, c.day, c.hour,
-		 c.min, c.sec, ft % 10000000);
+	if (c.year < 0 || c.year > 9999) {
+		buf_add_u64(b, ft);
+		return;
+	}
+	o = digits(o, (uint64_t)c.year, 4);
+	*o++ = '-';
+	o = digits(o, (uint64_t)c.month, 2);
+	*o++ = '-';
+	o = digits(o, (uint64_t)c.day, 2);
+	*o++ = 'T';
+	o = digits(o, (uint64_t)c.hour, 2);
+	*o++ = ':';
+	o = digits(o, (uint64_t)c.min, 2);
+	*o++ = ':';
+	o = digits(o, (uint64_t)c.sec, 2);
+	*o++ = '.';
+	o = digits(o, ft % 10000000, 7);
+	*o++ = 'Z';
+	buf_add(b, tmp, (size_t)(o - tmp));
 }
 
 static void
@@ -363,13 +394,17 @@ put_sid(struct evtx_state *st, struct buf *b, const unsigned char *p, size_t n)
 	for (int i = 2; i < 8; i++)
 		auth = auth << 8 | p[i];
 	subs = p[1];
-	buf_addf(b, "S-%u-%" PRIu64, p[0], auth);
+	buf_add(b, "S-", 2);
+	buf_add_u64(b, p[0]);
+	buf_addc(b, '-');
+	buf_add_u64(b, auth);
 	for (unsigned i = 0; i < subs; i++) {
 		if (8 + (size_t)i * 4 + 4 > n) {
 			st->partial_value = true;	/* a cut SID keeps what it has */
 			break;
 		}
-		buf_addf(b, "-%" PRIu32, le32(p + 8 + i * 4));
+		buf_addc(b, '-');
+		buf_add_u64(b, le32(p + 8 + i * 4));
 	}
 }
 
@@ -397,6 +432,8 @@ type_size(uint8_t t)
 }
 
 static void walk_fragment(struct evtx_state *st, uint32_t pos, uint32_t end, bool deps);
+struct span;
+static int64_t span_num(const struct evtx_state *st, struct span s, int64_t def);
 
 /* One value of type t (no array flag) of n bytes at p. */
 static void
@@ -415,14 +452,14 @@ render_one(struct evtx_state *st, struct buf *b, uint8_t t, const unsigned char 
 		cp1252_to_utf8(b, p, n);
 		trim_nuls(b, from);
 		break;
-	case 0x03: buf_addf(b, "%d", (int)(int8_t)p[0]); break;
-	case 0x04: buf_addf(b, "%u", p[0]); break;
-	case 0x05: buf_addf(b, "%d", (int)(int16_t)le16(p)); break;
-	case 0x06: buf_addf(b, "%u", le16(p)); break;
-	case 0x07: buf_addf(b, "%" PRId32, (int32_t)le32(p)); break;
-	case 0x08: buf_addf(b, "%" PRIu32, le32(p)); break;
-	case 0x09: buf_addf(b, "%" PRId64, (int64_t)le64(p)); break;
-	case 0x0a: buf_addf(b, "%" PRIu64, le64(p)); break;
+	case 0x03: buf_add_i64(b, (int8_t)p[0]); break;
+	case 0x04: buf_add_u64(b, p[0]); break;
+	case 0x05: buf_add_i64(b, (int16_t)le16(p)); break;
+	case 0x06: buf_add_u64(b, le16(p)); break;
+	case 0x07: buf_add_i64(b, (int32_t)le32(p)); break;
+	case 0x08: buf_add_u64(b, le32(p)); break;
+	case 0x09: buf_add_i64(b, (int64_t)le64(p)); break;
+	case 0x0a: buf_add_u64(b, le64(p)); break;
 	case 0x0b: {
 		float f;
 		uint32_t u = le32(p);
@@ -456,8 +493,8 @@ render_one(struct evtx_state *st, struct buf *b, uint8_t t, const unsigned char 
 			 le16(p + 8), le16(p + 10), le16(p + 12), le16(p + 14));
 		break;
 	case 0x13: put_sid(st, b, p, n); break;
-	case 0x14: buf_addf(b, "0x%" PRIx32, le32(p)); break;
-	case 0x15: buf_addf(b, "0x%" PRIx64, le64(p)); break;
+	case 0x14: buf_add(b, "0x", 2); buf_add_hex(b, le32(p)); break;
+	case 0x15: buf_add(b, "0x", 2); buf_add_hex(b, le64(p)); break;
 	default:
 		put_hex(b, p, n);	/* EvtHandle, EvtXml and unknown types: the bytes */
 		break;
@@ -554,12 +591,8 @@ attr_end(struct evtx_state *st)
 			f->attr_name = v;
 		break;
 	case N_QUALIFIERS:
-		if (f->kind == N_EVENTID && v.len) {
-			char tmp[24];
-
-			snprintf(tmp, sizeof(tmp), "%.*s", (int)v.len, st->arena.data + v.pos);
-			st->qualifiers = strtoll(tmp, NULL, 10);
-		}
+		if (f->kind == N_EVENTID && v.len)
+			st->qualifiers = span_num(st, v, -1);
 		break;
 	case N_SYSTEMTIME:
 		if (f->kind == N_TIMECREATED && st->last_filetime_ms != INT64_MIN)
@@ -1063,8 +1096,8 @@ emit_record(struct evtx_state *st, uint64_t file_off)
 		const struct item *it = &st->items[i];
 
 		if (it->positional) {
-			snprintf(st->numbuf[i], sizeof(st->numbuf[i]), "Data[%zu]", ++npos);
-			st->kv[i].name = sv_cstr(st->numbuf[i]);
+			st->kv[i].name = sv_make(st->numbuf[npos], st->numlen[npos]);
+			npos++;
 		} else {
 			st->kv[i].name = span_sv(st, it->name);
 		}
@@ -1344,6 +1377,8 @@ evtx_parse(const struct ec_input *inp)
 	buf_init(&st->name_arena, (size_t)1 << 20);
 	buf_init(&st->arena, ARENA_MAX);
 	buf_init(&st->msg, ARENA_MAX);
+	for (size_t i = 0; i < MAX_ITEMS; i++)
+		st->numlen[i] = (uint8_t)snprintf(st->numbuf[i], sizeof(st->numbuf[i]), "Data[%zu]", i + 1);
 	rc = run(st);
 	buf_release(&st->msg);
 	buf_release(&st->arena);

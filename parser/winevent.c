@@ -77,17 +77,12 @@ winevent_message(struct sv provider, int64_t event_id, const struct ec_kv *data,
 		evmsg_expand(tmpl, data, n, out);
 		return;
 	}
+	/* What Event Viewer shows when it has no message for an event: the
+	 * inserts, in order (their names are in the event's data). */
 	for (size_t i = 0; i < n; i++) {
-		struct sv v = sv_trim(data[i].value);
-
 		if (i)
-			buf_adds(out, "; ");
-		/* Unnamed classic inserts are "Data[N]": show the value alone. */
-		if (data[i].name.n && !(data[i].name.n > 5 && memcmp(data[i].name.p, "Data[", 5) == 0)) {
-			buf_addsv(out, data[i].name);
-			buf_adds(out, ": ");
-		}
-		buf_addsv(out, v);
+			buf_add(out, "; ", 2);
+		buf_addsv(out, sv_trim(data[i].value));
 	}
 }
 

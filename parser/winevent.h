@@ -23,7 +23,7 @@ enum ec_level winevent_level_name(struct sv name);
 
 /* Append to out the message line of an event: the provider's documented
  * message with the inserts put in (parser/evmsg.c), else the inserts
- * themselves, "; " between them ("Name: value" for named items). */
+ * themselves, "; " between them (their names are in the event's data). */
 void winevent_message(struct sv provider, int64_t event_id, const struct ec_kv *data, size_t n,
 		      struct buf *out);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -37,7 +38,6 @@ enum stmt_id {
 	ST_INS_SOURCE,
 	ST_UPD_SOURCE,
 	ST_INS_EVENT,
-	ST_INS_DATA,
 	ST_INS_FACT,
 	ST_INS_PROBLEM,
 	ST_INS_MSI_SESSION,
@@ -52,9 +52,8 @@ static const char *const stmt_sql[ST_NMAX] = {
 			  " bytes_skipped=?, problems=?, first_time=?, last_time=? WHERE id=?",
 	[ST_INS_EVENT] = "INSERT INTO event(source_id, ordinal, line, offset, time, time_local, time_q,"
 			 " level, provider, event_id, thread, message, record_id, channel, computer,"
-			 " user_sid, qualifiers, task, opcode, keywords, process_id, thread_id)"
-			 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_INS_DATA] = "INSERT INTO event_data(event_id, ordinal, name, value) VALUES (?,?,?,?)",
+			 " user_sid, qualifiers, task, opcode, keywords, process_id, thread_id, data)"
+			 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_INS_FACT] = "INSERT INTO fact(source_id, event_id, origin, name, key, value)"
 			" VALUES (?,?,?,?,?,?)",
 	[ST_INS_PROBLEM] = "INSERT INTO problem(source_id, line, offset, records, bytes, message)"
@@ -87,6 +86,7 @@ struct store {
 	char *src_name, *src_container, *src_format, *src_encoding;
 	int rc;				/* first SQLite error during the source */
 	struct ec_sink sink;
+	struct buf json;		/* the data column of the event being stored */
 	char errbuf[512];
 };
 
@@ -194,10 +194,23 @@ store_open(const char *path, enum store_mode mode, struct store **out, char **er
 	int flags = mode == STORE_RO ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	int v = 0, rc;
 
+	/* One thread uses a store: SQLite's own locks are not needed. */
+	flags |= SQLITE_OPEN_NOMUTEX;
+	buf_init(&s->json, (size_t)64 << 20);
 	*out = NULL;
 	*err = NULL;
 	s->readonly = mode == STORE_RO;
-	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+	/* A reader opens read-write when it may (and writes nothing: query_only
+	 * below), so that the journal of an ingest that was killed is rolled
+	 * back before it reads; without write permission it reads as it can. */
+	if (mode == STORE_RO && access(path, W_OK) == 0 &&
+	    sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		flags = 0;
+	} else if (mode == STORE_RO && s->db) {
+		sqlite3_close(s->db);
+		s->db = NULL;
+	}
+	if (flags && sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		*err = xasprintf("cannot open case database '%s': %s", path,
 				 s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		store_close(s);
@@ -244,9 +257,15 @@ store_open(const char *path, enum store_mode mode, struct store **out, char **er
 		store_close(s);
 		return STORE_NOTDB;
 	}
+	/* A reader waits for an ingest's transaction rather than failing. */
+	sqlite3_busy_timeout(s->db, 10000);
 	if (!s->readonly) {
-		if (exec(s, "PRAGMA journal_mode=WAL") != STORE_OK ||
-		    exec(s, "PRAGMA synchronous=NORMAL") != STORE_OK ||
+		/* A rollback journal: pages an ingest adds are written once (a WAL
+		 * writes them twice), and a killed ingest is rolled back from the
+		 * journal when the case is next opened. FULL syncs at each commit,
+		 * that is once per source. */
+		if (exec(s, "PRAGMA journal_mode=DELETE") != STORE_OK ||
+		    exec(s, "PRAGMA synchronous=FULL") != STORE_OK ||
 		    exec(s, "PRAGMA foreign_keys=ON") != STORE_OK || migrate(s, v) != STORE_OK) {
 			*err = xasprintf("cannot prepare case database '%s': %s", path, s->errbuf);
 			store_close(s);
@@ -298,6 +317,7 @@ store_close(struct store *s)
 		sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
 	sqlite3_close(s->db);
 	free_source_copy(s);
+	buf_release(&s->json);
 	free(s);
 }
 
@@ -460,6 +480,60 @@ store_current_counts(const struct store *s)
 	return &s->counts;
 }
 
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void
+json_string(struct buf *b, struct sv v)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t run = 0;
+
+	buf_addc(b, '"');
+	for (size_t i = 0; i < v.n; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+		char esc[6];
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(b, v.p + run, i - run);
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; buf_add(b, esc, 2); break;
+		case '\\': esc[1] = '\\'; buf_add(b, esc, 2); break;
+		case '\n': esc[1] = 'n'; buf_add(b, esc, 2); break;
+		case '\r': esc[1] = 'r'; buf_add(b, esc, 2); break;
+		case '\t': esc[1] = 't'; buf_add(b, esc, 2); break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			buf_add(b, esc, 6);
+		}
+	}
+	buf_add(b, v.p + run, v.n - run);
+	buf_addc(b, '"');
+}
+
+/* An event's items as the data column holds them: [["name","value"],...]. */
+static void
+data_json(struct buf *b, const struct ec_kv *kv, size_t n)
+{
+	buf_reset(b);
+	buf_addc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_addc(b, '[');
+		json_string(b, kv[i].name);
+		buf_addc(b, ',');
+		json_string(b, kv[i].value);
+		buf_addc(b, ']');
+	}
+	buf_addc(b, ']');
+}
+
 /* Columns 13-22 of the event insert: the Windows event fields, or NULLs. */
 static void
 bind_win(sqlite3_stmt *st, const struct ec_winevent *w)
@@ -527,20 +601,16 @@ sink_event(void *ctx, const struct ec_event *ev)
 	bind_sv(st, 11, ev->thread, true);
 	bind_sv(st, 12, ev->message, false);
 	bind_win(st, ev->win);
+	if (ev->ndata) {
+		data_json(&s->json, ev->data, ev->ndata);
+		sqlite3_bind_text(st, 23, s->json.data, (int)s->json.len, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(st, 23);
+	}
 	if (step_reset(s, st, "storing event") != STORE_OK)
 		return s->rc = STORE_ERROR;
 	s->last_event = sqlite3_last_insert_rowid(s->db);
 	s->counts.records++;
-	for (size_t i = 0; i < ev->ndata; i++) {
-		sqlite3_stmt *d = s->st[ST_INS_DATA];
-
-		sqlite3_bind_int64(d, 1, s->last_event);
-		sqlite3_bind_int64(d, 2, (int64_t)i + 1);
-		bind_sv(d, 3, ev->data[i].name, false);
-		bind_sv(d, 4, ev->data[i].value, false);
-		if (step_reset(s, d, "storing event data") != STORE_OK)
-			return s->rc = STORE_ERROR;
-	}
 	return STORE_OK;
 }
 

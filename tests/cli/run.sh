@@ -274,8 +274,10 @@ for f in range(24):
         for i in range(30000):
             o.write("[10:%02d:%02d.%03d] [ 12] [%s] record %d of file %d\n" % (i // 3000 % 60, i // 50 % 60, i % 1000, "INFO " if i % 97 else "ERROR", i, f))
 PY
+# Read through ecdiag itself: a reader rolls back the journal a killed
+# ingest left (docs/ARCHITECTURE.md, "The case database").
 consistent() {
-	sql "$1" "SELECT (SELECT count(*) FROM source WHERE status = 'partial') + (SELECT count(*) FROM source s WHERE status = 'parsed' AND records <> (SELECT count(*) FROM event e WHERE e.source_id = s.id)) + (SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM source s WHERE s.id = e.source_id AND s.status = 'parsed'))"
+	"$BIN" query --db "$1" --format csv "SELECT (SELECT count(*) FROM source WHERE status = 'partial') + (SELECT count(*) FROM source s WHERE status = 'parsed' AND records <> (SELECT count(*) FROM event e WHERE e.source_id = s.id)) + (SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM source s WHERE s.id = e.source_id AND s.status = 'parsed')) AS bad" | tail -n +2 | tr -d '\r'
 }
 bad=0
 for delay in 0.05 0.2 0.4 0.7 1.0 1.5; do

@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/encoding.h"
 #include "common/xalloc.h"
+#include "parser/relay.h"
 #include "src/cli.h"
 
 static const char ingest_usage[] =
@@ -167,6 +168,7 @@ open_store(const char *path, enum store_mode mode, struct store **s)
 
 struct ingest {
 	struct store *s;
+	struct relay *relay;		/* the store's thread (NULL: on this one) */
 	const struct ingest_opts *o;
 	struct buf text;		/* decoded head for sniffers */
 	char *cur_path;			/* member being parsed (problems go to it) */
@@ -310,9 +312,14 @@ on_file(void *ctx, struct ec_member *m)
 	free(ig->cur_path);
 	ig->cur_path = xstrdup(m->path);
 	{
-		struct ec_input inp = { m->in, g, m->name, &ig->o->parse, store_sink(ig->s) };
+		/* The parser on this thread, the store on the relay's. */
+		const struct ec_sink *sink = ig->relay ? relay_sink(ig->relay) : store_sink(ig->s);
+		struct ec_input inp = { m->in, g, m->name, &ig->o->parse, sink };
+		int relayed;
 
 		rc = fmt->parse(&inp);
+		if (ig->relay && (relayed = relay_finish(ig->relay)) != 0 && rc <= 0)
+			rc = relayed;
 	}
 	read_ok = ec_member_finish(m, sha, &size, &err);
 	if (!read_ok) {
@@ -427,7 +434,11 @@ run_ingest(struct store *s, const char *const *paths, int npaths, const struct i
 	buf_init(&ig.text, EC_HEAD_SIZE * 3 + 16);
 	if (ig.tty)
 		ec_walk_count(paths, npaths, &st);
+	/* ECDIAG_ONE_THREAD=1 keeps the store on this thread (for comparisons). */
+	if (!getenv("ECDIAG_ONE_THREAD"))
+		ig.relay = relay_start(store_sink(s));
 	ec_walk(paths, npaths, &o->limits, &cb, &st);
+	relay_stop(ig.relay);
 	clear_progress(&ig);
 	buf_release(&ig.text);
 	free(ig.cur_path);

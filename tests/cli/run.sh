@@ -276,8 +276,17 @@ for f in range(24):
 PY
 # Read through ecdiag itself: a reader rolls back the journal a killed
 # ingest left (docs/ARCHITECTURE.md, "The case database").
+# A kill while the new database is being created leaves it at an earlier
+# schema step (each step is a transaction), with no source yet: consistent
+# too (ecdiag refuses to read it until an ingest migrates it).
 consistent() {
-	"$BIN" query --db "$1" --format csv "SELECT (SELECT count(*) FROM source WHERE status = 'partial') + (SELECT count(*) FROM source s WHERE status = 'parsed' AND records <> (SELECT count(*) FROM event e WHERE e.source_id = s.id)) + (SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM source s WHERE s.id = e.source_id AND s.status = 'parsed')) AS bad" | tail -n +2 | tr -d '\r'
+	local out
+	out=$("$BIN" query --db "$1" --format csv "SELECT (SELECT count(*) FROM source WHERE status = 'partial') + (SELECT count(*) FROM source s WHERE status = 'parsed' AND records <> (SELECT count(*) FROM event e WHERE e.source_id = s.id)) + (SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM source s WHERE s.id = e.source_id AND s.status = 'parsed')) AS bad" 2>/dev/null | tail -n +2 | tr -d '\r')
+	if [ -z "$out" ] && [ "$(sql "$1" "PRAGMA user_version")" -lt 3 ]; then
+		echo 0
+	else
+		echo "$out"
+	fi
 }
 bad=0
 for delay in 0.05 0.2 0.4 0.7 1.0 1.5; do

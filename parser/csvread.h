@@ -103,6 +103,10 @@ bool csv_int(struct sv v, int64_t *out);
 /* Like csv_int, but also accepts values up to UINT64_MAX; a negative value
  * gives its two's complement (PowerShell writes 64-bit keywords signed). */
 bool csv_u64(struct sv v, uint64_t *out);
+/* Get-EventLog's EntryType as a level: the names ("Error", "Warning",
+ * "Information", "SuccessAudit", "FailureAudit") or the EventLogEntryType
+ * numbers (1, 2, 4, 8, 16) ConvertTo-Json writes. */
+enum ec_level csv_entry_type(struct sv v);
 /* ASCII case-insensitive comparison with a literal, spaces around ignored. */
 bool csv_name_eq(struct sv v, const char *lit);
 

@@ -437,8 +437,17 @@ run_ingest(struct store *s, const char *const *paths, int npaths, const struct i
 	/* ECDIAG_ONE_THREAD=1 keeps the store on this thread (for comparisons). */
 	if (!getenv("ECDIAG_ONE_THREAD"))
 		ig.relay = relay_start(store_sink(s));
-	ec_walk(paths, npaths, &o->limits, &cb, &st);
+	if (store_ingest_begin(s) != STORE_OK) {
+		errorf("case database: %s", store_errmsg(s));
+		ig.store_failed = true;
+	} else {
+		ec_walk(paths, npaths, &o->limits, &cb, &st);
+	}
 	relay_stop(ig.relay);
+	if (store_ingest_end(s) != STORE_OK) {
+		errorf("case database: %s", store_errmsg(s));
+		ig.store_failed = true;
+	}
 	clear_progress(&ig);
 	buf_release(&ig.text);
 	free(ig.cur_path);

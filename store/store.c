@@ -20,6 +20,7 @@ extern const char store_schema2_sql[];
 extern const char store_schema3_sql[];
 
 #define MAX_STORED_PROBLEMS 200
+#define TIME_INDEX "CREATE INDEX IF NOT EXISTS event_time ON event(time)"
 
 /* Migration steps: steps[i] takes a database from user_version i to i+1.
  * Step 0 is the whole schema of version 1. Append, never edit. */
@@ -87,6 +88,7 @@ struct store {
 	int rc;				/* first SQLite error during the source */
 	struct ec_sink sink;
 	struct buf json;		/* the data column of the event being stored */
+	bool bulk;			/* the time index is built at the end of the ingest */
 	char errbuf[512];
 };
 
@@ -271,7 +273,8 @@ store_open(const char *path, enum store_mode mode, struct store **out, char **er
 		 * that is once per source. */
 		if (exec(s, "PRAGMA journal_mode=DELETE") != STORE_OK ||
 		    exec(s, "PRAGMA synchronous=FULL") != STORE_OK ||
-		    exec(s, "PRAGMA foreign_keys=ON") != STORE_OK || migrate(s, v) != STORE_OK) {
+		    exec(s, "PRAGMA foreign_keys=ON") != STORE_OK || migrate(s, v) != STORE_OK ||
+		    exec(s, TIME_INDEX) != STORE_OK) {
 			*err = xasprintf("cannot prepare case database '%s': %s", path, s->errbuf);
 			store_close(s);
 			return STORE_ERROR;
@@ -430,6 +433,32 @@ static char *
 dup_or_null(const char *p)
 {
 	return p ? xstrdup(p) : NULL;
+}
+
+int
+store_ingest_begin(struct store *s)
+{
+	sqlite3_stmt *st;
+	bool empty = false;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT NOT EXISTS (SELECT 1 FROM event)", -1, &st, NULL) != SQLITE_OK)
+		return fail(s, "checking events");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		empty = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	if (!empty)
+		return STORE_OK;
+	s->bulk = true;
+	return exec(s, "DROP INDEX IF EXISTS event_time");
+}
+
+int
+store_ingest_end(struct store *s)
+{
+	if (!s->bulk)
+		return STORE_OK;
+	s->bulk = false;
+	return exec(s, TIME_INDEX);
 }
 
 int

@@ -53,6 +53,13 @@ struct store_source {
 	const char *encoding;	/* encoding name, or NULL */
 };
 
+/* Around an ingest: into a case with no events yet, the index on event
+ * time is dropped first and built once at the end (one sort instead of an
+ * insert per event in time order: 3.5 s -> 1.6 s for 512 MB of EVTX whose
+ * times repeat). store_open() builds it again if an ingest was killed. */
+int store_ingest_begin(struct store *s);
+int store_ingest_end(struct store *s);
+
 /* Id of a source already stored with this path and content, or 0. */
 int64_t store_source_find(struct store *s, const char *path, const char *sha256);
 /* Id of a parsed source with this content (any path), or 0. */

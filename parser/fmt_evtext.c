@@ -657,14 +657,33 @@ evtext_judge(void *ctx, struct sv line, int seen)
 
 /* 90 when the first non-blank line is "Log Name:" and a "Source:" line
  * follows within 3 lines; 70 when it is "Event ID:" or "Source:" and two
- * more header lines follow within 3 lines (abbreviated copies). */
+ * more header lines follow within 3 lines (abbreviated copies); 55 when a
+ * "Log Name:" with its "Source:" comes after some lines of notes. */
+/* Notes before the copy (a ticket, a pasted excerpt): "Log Name:" with
+ * "Source:" on one of the 3 lines after it, anywhere in the first 30. */
+static int
+evtext_judge_later(void *ctx, struct sv line, int seen)
+{
+	int *logname_at = ctx;
+	struct sv value;
+	enum label l = label_of(line, &value);
+
+	if (l == L_LOGNAME)
+		*logname_at = seen;
+	else if (l == L_SOURCE && *logname_at && seen - *logname_at <= 3)
+		return 55;
+	return 0;
+}
+
 static int
 evtext_sniff(const struct ec_sniff *s)
 {
 	struct judge_ctx j = { L_NONE, 0 };
-	int v = text_sniff_lines(s, 4, evtext_judge, &j);
+	int v = text_sniff_lines(s, 4, evtext_judge, &j), at = 0;
 
-	return v > 0 ? v : 0;
+	if (v > 0)
+		return v;
+	return text_sniff_lines(s, 30, evtext_judge_later, &at);
 }
 
 const struct ec_format fmt_evtext = {

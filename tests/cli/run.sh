@@ -43,7 +43,7 @@ check "unknown option is a usage error (2)" '[ $rc -eq 2 ] && has "unknown optio
 run ingest --db "$T/x.db" --utc-offset 25:00 samples
 check "bad --utc-offset is a usage error (2)" '[ $rc -eq 2 ] && has "utc-offset" $T/err'
 run formats
-check "formats lists the trace, MSI and upgrader parsers and the containers" '[ $rc -eq 0 ] && has trace $T/out && has "msi         Windows Installer verbose log" $T/out && has autoupgrade $T/out && has zip $T/out && has cab $T/out'
+check "formats lists every parser and the containers" '[ $rc -eq 0 ] && has trace $T/out && has "msi         Windows Installer verbose log" $T/out && has autoupgrade $T/out && [ "$(grep -cE "^  (evtx|evxml|evtext|evcsv|pscsv|psjson) " $T/out)" = 6 ] && has zip $T/out && has cab $T/out'
 
 # --- the failed-upgrade sample --------------------------------------------------
 DB=$T/failed.db
@@ -159,6 +159,42 @@ printf '[10:00:01.000] [  1] [INFO ] Auto upgrade starting\r\n[10:00:05.000] [  
 printf '2026-05-02 03:00:00 Checking for an upgrade\r\n2026-05-02 03:00:09 result: UpgradeNotSupportedCustomizedSyncRules\r\n' >"$T/au/SyncEngine-AutoUpgrader-20260502-030000.log"
 run diagnose --db "$T/au.db" "$T/au"
 check "auto-upgrade results are read from trace-grammar and plain upgrader logs" 'has "AUTO-UPGRADE (2)" $T/out && grep -qE "aborted +UpgradeAbortedSyncExeInUse .*SyncEngine-AutoUpgrader-20260501-100000.log:2" $T/out && grep -qE "2026-05-02 03:00:09 UTC  not-supported +UpgradeNotSupportedCustomizedSyncRules .*SyncEngine-AutoUpgrader-20260502-030000.log:2" $T/out && [ "$(sql "$T/au.db" "SELECT group_concat(format) FROM (SELECT format FROM source ORDER BY name)")" = "trace,autoupgrade" ]'
+
+# --- Windows event logs ------------------------------------------------------------
+CORPUS=${ECDIAG_CORPUS:-}
+if [ -n "$CORPUS" ] && [ -d "$CORPUS/evtx" ]; then
+	run ingest --db "$T/evtx.db" "$CORPUS/evtx"
+	check "every corpus EVTX file is read as evtx" '[ $rc -eq 0 ] && [ "$(sql "$T/evtx.db" "SELECT count(*) FROM source WHERE format = '"'"'evtx'"'"' AND status = '"'"'parsed'"'"'")" = 12 ] && [ "$(sql "$T/evtx.db" "SELECT sum(records) FROM source")" -ge 10931 ]'
+	check "EVTX events keep record id, channel, computer, qualifiers and keywords" '[ "$(sql "$T/evtx.db" "SELECT record_id || '"'"'|'"'"' || channel || '"'"'|'"'"' || computer || '"'"'|'"'"' || event_id || '"'"'|'"'"' || time FROM event e JOIN source s ON s.id = e.source_id WHERE s.name = '"'"'evtx-to-mitre-mssql-18456.evtx'"'"' AND record_id = 1")" = "1|Application|mssql01.offsec.lan|18456|2020-07-15T11:31:15.673Z" ] && [ "$(sql "$T/evtx.db" "SELECT count(*) FROM event WHERE keywords LIKE '"'"'0x%'"'"'")" -gt 10000 ]'
+	check "event data is queryable by name (event_data view)" '[ "$(sql "$T/evtx.db" "SELECT d.value FROM event_data d JOIN event e ON e.id = d.event_id JOIN source s ON s.id = e.source_id WHERE s.name = '"'"'evtx-to-mitre-mssql-18456.evtx'"'"' AND e.record_id = 1 AND d.name = '"'"'Data[1]'"'"'")" = unexisting-user ]'
+	check "documented messages are used (MsiInstaller 1033)" '[ "$(sql "$T/evtx.db" "SELECT count(*) FROM event WHERE provider = '"'"'MsiInstaller'"'"' AND event_id = 1033 AND message LIKE '"'"'Windows Installer installed the product. Product Name: %'"'"'")" -gt 0 ]'
+	check "damage in the corpus is reported with chunk and offset" '[ "$(sql "$T/evtx.db" "SELECT count(*) FROM problem p JOIN source s ON s.id = p.source_id WHERE s.name = '"'"'evtxrs-bad-chunk-magic.evtx'"'"' AND p.message LIKE '"'"'chunk % at offset % skipped: no ElfChnk signature'"'"'")" -ge 1 ]'
+	head -c 100000 "$CORPUS/evtx/evtxrs-security.evtx" >"$T/cut.evtx"
+	run ingest --db "$T/cut.db" "$T/cut.evtx"
+	check "a cut EVTX file: the records before the cut, and the cut reported" '[ $rc -eq 0 ] && [ "$(sql "$T/cut.db" "SELECT records > 50 FROM source")" = 1 ] && [ "$(sql "$T/cut.db" "SELECT count(*) FROM problem WHERE message LIKE '"'"'the file ends inside chunk 1:%'"'"'")" = 1 ]'
+	run ingest --db "$T/evtext.db" "$CORPUS/text/events/msdocs_EventViewer-text_ADSync-and-DirectorySynchronization.VERBATIM-SNIPPETS.txt"
+	check "Event Viewer text copies are read (ADSync 6050, local time read as UTC)" '[ $rc -eq 0 ] && [ "$(sql "$T/evtext.db" "SELECT format FROM source")" = evtext ] && [ "$(sql "$T/evtext.db" "SELECT time || '"'"'|'"'"' || time_q FROM event WHERE provider = '"'"'ADSync'"'"' AND event_id = 6050")" = "2023-05-12T07:34:38.000Z|local-assumed" ]'
+	run ingest --db "$T/evtext2.db" --utc-offset +02:00 "$CORPUS/text/events/msdocs_EventViewer-text_ADSync-and-DirectorySynchronization.VERBATIM-SNIPPETS.txt"
+	check "--utc-offset moves the local times of exports" '[ "$(sql "$T/evtext2.db" "SELECT time || '"'"'|'"'"' || time_q FROM event WHERE provider = '"'"'ADSync'"'"' AND event_id = 6050")" = "2023-05-12T05:34:38.000Z|local-given" ]'
+else
+	for t in "every corpus EVTX file is read as evtx" "EVTX events keep record id, channel, computer, qualifiers and keywords" "event data is queryable by name (event_data view)" "documented messages are used (MsiInstaller 1033)" "damage in the corpus is reported with chunk and offset" "a cut EVTX file: the records before the cut, and the cut reported" "Event Viewer text copies are read (ADSync 6050, local time read as UTC)" "--utc-offset moves the local times of exports"; do
+		skip "$t" "corpus not found: ${CORPUS:-ECDIAG_CORPUS unset}/evtx"
+	done
+fi
+
+# Exports written here: wevtutil XML with an auto-upgrade result, Get-WinEvent CSV.
+cat >"$T/events.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<Events>
+<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Azure AD Connect Upgrade'/><EventID Qualifiers='0'>302</EventID><Level>2</Level><Task>0</Task><Keywords>0x80000000000000</Keywords><TimeCreated SystemTime='2026-05-09T03:00:05.1234567Z'/><EventRecordID>4711</EventRecordID><Channel>Application</Channel><Computer>SYNC01.contoso.com</Computer><Security/></System><EventData><Data>Azure AD Connect AutoUpgrade result = UpgradeAbortedSyncExeInUse</Data></EventData></Event>
+<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='ADSync'/><EventID Qualifiers='0'>6050</EventID><Level>2</Level><TimeCreated SystemTime='2026-05-09T03:10:00.0000000Z'/><EventRecordID>4712</EventRecordID><Channel>Application</Channel><Computer>SYNC01.contoso.com</Computer></System><EventData><Data>The management agent "contoso.com" failed on run profile "Delta Import" because of connectivity issues.</Data></EventData></Event>
+</Events>
+XML
+run diagnose --db "$T/xml.db" "$T/events.xml"
+check "wevtutil XML: events stored, the auto-upgrade result recognised" '[ "$(sql "$T/xml.db" "SELECT format || '"'"' '"'"' || records FROM source")" = "evxml 2" ] && grep -qE "2026-05-09 03:00:05 UTC  aborted +UpgradeAbortedSyncExeInUse .*events.xml:3" $T/out && [ "$(sql "$T/xml.db" "SELECT record_id || '"'"' '"'"' || level FROM event WHERE provider = '"'"'ADSync'"'"'")" = "4712 error" ]'
+printf '%s\r\n' '#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord' '"Message","Id","Level","RecordId","ProviderName","LogName","MachineName","TimeCreated","LevelDisplayName"' '"The SQL Server LocalDB instance could not start.","528","2","99","SQLLocalDB 15.0","Application","SYNC01","5/9/2026 5:11:00 AM","Error"' >"$T/events.csv"
+run ingest --db "$T/pscsv.db" --utc-offset +02:00 "$T/events.csv"
+check "Get-WinEvent CSV: columns by name, local time with the given offset" '[ $rc -eq 0 ] && [ "$(sql "$T/pscsv.db" "SELECT format FROM source")" = pscsv ] && [ "$(sql "$T/pscsv.db" "SELECT provider || '"'"'|'"'"' || event_id || '"'"'|'"'"' || record_id || '"'"'|'"'"' || time || '"'"'|'"'"' || level FROM event")" = "SQLLocalDB 15.0|528|99|2026-05-09T03:11:00.000Z|error" ]'
 
 # --- healthy sample --------------------------------------------------------------
 run diagnose "$SRC/samples/upgrade-ok" --db "$T/ok.db"

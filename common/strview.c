@@ -57,3 +57,54 @@ sv_skip_past(struct sv *v, const char *lit)
 	v->n -= skip;
 	return true;
 }
+
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* n bytes at p equal lit's first n, case ignored. */
+static bool
+eq_n(const char *p, const char *lit, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (lower(p[i]) != lower(lit[i]))
+			return false;
+	}
+	return true;
+}
+
+bool
+sv_ieq(struct sv v, const char *lit)
+{
+	return v.n == strlen(lit) && eq_n(v.p, lit, v.n);
+}
+
+bool
+sv_istarts(struct sv v, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return v.n >= n && eq_n(v.p, lit, n);
+}
+
+bool
+sv_iends(struct sv v, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return v.n >= n && eq_n(v.p + v.n - n, lit, n);
+}
+
+long
+sv_ifind(struct sv v, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	for (size_t i = 0; i + n <= v.n; i++) {
+		if (eq_n(v.p + i, lit, n))
+			return (long)i;
+	}
+	return -1;
+}

@@ -53,4 +53,10 @@ long sv_find(struct sv v, const char *lit);
 /* Advance v past the first occurrence of lit; return true if found. */
 bool sv_skip_past(struct sv *v, const char *lit);
 
+/* The same, ignoring the case of ASCII letters. */
+bool sv_ieq(struct sv v, const char *lit);
+bool sv_istarts(struct sv v, const char *lit);
+bool sv_iends(struct sv v, const char *lit);
+long sv_ifind(struct sv v, const char *lit);
+
 #endif

@@ -31,20 +31,6 @@ word_char(char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-static bool
-starts_ci(const char *p, size_t n, const char *lit)
-{
-	size_t k = strlen(lit);
-
-	if (n < k)
-		return false;
-	for (size_t i = 0; i < k; i++) {
-		if (lower(p[i]) != lit[i])
-			return false;
-	}
-	return true;
-}
-
 /* The word at p (letters, digits, '_', and '-' followed by a letter). */
 static size_t
 word_len(const char *p, size_t n)
@@ -72,7 +58,7 @@ upgrade_result_find(struct sv text, struct sv *code)
 		/* Only at the start of a word that can begin a code. */
 		if ((c != 'u' && c != 'p' && c != 'a' && c != 'd') || (i > 0 && word_char(p[-1])))
 			continue;
-		if (starts_ci(p, n, "autoupgrade result = ")) {
+		if (sv_istarts(sv_make(p, n), "autoupgrade result = ")) {
 			size_t w = word_len(p + 21, n - 21);
 
 			if (w) {
@@ -81,7 +67,7 @@ upgrade_result_find(struct sv text, struct sv *code)
 			}
 		}
 		for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++) {
-			if (starts_ci(p, n, prefixes[k])) {
+			if (sv_istarts(sv_make(p, n), prefixes[k])) {
 				*code = sv_make(p, word_len(p, n));
 				return true;
 			}
@@ -165,7 +151,7 @@ us_at(struct sv l, struct civil *c)
 static bool
 name_is_upgrader(const char *name)
 {
-	return name && starts_ci(name, strlen(name), "syncengine-autoupgrader");
+	return name && sv_istarts(sv_cstr(name), "syncengine-autoupgrader");
 }
 
 static int

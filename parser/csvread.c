@@ -24,9 +24,8 @@ void
 csv_init(struct csvread *cr, const struct ec_input *inp, const char *seps)
 {
 	const struct ec_options *o = inp->opt;
-	size_t max_line = o && o->max_line ? o->max_line : EC_MAX_LINE;
-	size_t max_rec = o && o->max_record && o->max_record < EC_MAX_RECORD ? o->max_record
-									       : EC_MAX_RECORD;
+	size_t max_line = text_max_line(o);
+	size_t max_rec = text_max_record(o);
 
 	memset(cr, 0, sizeof(*cr));
 	cr->inp = inp;

@@ -113,22 +113,6 @@ struct evtext_state {
 
 /* ---- lines --------------------------------------------------------------- */
 
-static bool
-eq_ci_n(const char *p, const char *lit, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char a = p[i], b = lit[i];
-
-		if (a >= 'A' && a <= 'Z')
-			a = (char)(a - 'A' + 'a');
-		if (b >= 'A' && b <= 'Z')
-			b = (char)(b - 'A' + 'a');
-		if (a != b)
-			return false;
-	}
-	return true;
-}
-
 static size_t
 indent_of(struct sv line)
 {
@@ -158,7 +142,7 @@ label_of(struct sv line, struct sv *value)
 	for (int k = 0; k < L_NONE; k++) {
 		size_t n = strlen(label_names[k]), j = i + n;
 
-		if (line.n < j + 1 || !eq_ci_n(line.p + i, label_names[k], n))
+		if (line.n < j + 1 || !sv_istarts(sv_make(line.p + i, n), label_names[k]))
 			continue;
 		while (j < line.n && line.p[j] == ' ')
 			j++;
@@ -259,10 +243,10 @@ opcode_of(struct sv v)
 					     "Extension", "Reply", "Resume", "Suspend", "Send" };
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (v.n == strlen(names[i]) && eq_ci_n(v.p, names[i], v.n))
+		if (sv_ieq(v, names[i]))
 			return (int64_t)i;
 	}
-	if (v.n == 7 && eq_ci_n(v.p, "Receive", 7))
+	if (sv_ieq(v, "Receive"))
 		return 240;
 	return -1;
 }
@@ -383,7 +367,7 @@ flush(struct evtext_state *st)
 	if (st->seen[L_DATE] && (rc = date_of(st, field(st, L_DATE), &ev)) != 0)
 		return rc;
 	ev.level = winevent_level_name(level);
-	if (ev.level == LVL_NONE && level.n == 4 && eq_ci_n(level.p, "Info", 4))
+	if (ev.level == LVL_NONE && sv_ieq(level, "Info"))
 		ev.level = LVL_INFO;
 	ev.provider = field(st, L_SOURCE);
 	ev.event_id = event_id_of(field(st, L_EVENTID));
@@ -397,7 +381,7 @@ flush(struct evtext_state *st)
 	}
 	win.channel = field(st, L_LOGNAME);
 	win.computer = field(st, L_COMPUTER);
-	if (!(user.n == 3 && eq_ci_n(user.p, "N/A", 3)))
+	if (!sv_ieq(user, "N/A"))
 		win.user_sid = user;
 	win.qualifiers = win.task = win.win_level = -1;
 	win.opcode = st->seen[L_OPCODE] ? opcode_of(field(st, L_OPCODE)) : -1;
@@ -599,9 +583,8 @@ static int
 evtext_parse(const struct ec_input *inp)
 {
 	const struct ec_options *o = inp->opt;
-	size_t max_line = o && o->max_line ? o->max_line : EC_MAX_LINE;
-	size_t max_rec = o && o->max_record && o->max_record < EC_MAX_RECORD ? o->max_record
-									       : EC_MAX_RECORD;
+	size_t max_line = text_max_line(o);
+	size_t max_rec = text_max_record(o);
 	struct evtext_state *st = xcalloc(1, sizeof(*st));
 	int rc;
 

@@ -728,9 +728,8 @@ static int
 msi_parse(const struct ec_input *inp)
 {
 	const struct ec_options *o = inp->opt;
-	size_t max_line = o && o->max_line ? o->max_line : EC_MAX_LINE;
-	size_t max_rec = o && o->max_record && o->max_record < EC_MAX_RECORD ? o->max_record
-									       : EC_MAX_RECORD;
+	size_t max_line = text_max_line(o);
+	size_t max_rec = text_max_record(o);
 	struct msi_state *st = xcalloc(1, sizeof(*st));
 	struct buf *fields[] = { &st->s_started, &st->s_caller, &st->s_package, &st->s_product,
 				 &st->s_version, &st->s_pcode, &st->s_ucode, &st->s_result,

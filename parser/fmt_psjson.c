@@ -890,8 +890,7 @@ static int
 psjson_parse(const struct ec_input *inp)
 {
 	const struct ec_options *o = inp->opt;
-	size_t max_rec = o && o->max_record && o->max_record < EC_MAX_RECORD ? o->max_record
-									       : EC_MAX_RECORD;
+	size_t max_rec = text_max_record(o);
 	struct psjson_state *st = xcalloc(1, sizeof(*st));
 	int rc;
 

@@ -193,34 +193,6 @@ rstrip_dots(struct sv v)
 	return v;
 }
 
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-}
-
-static bool
-sv_ieq(struct sv v, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (v.n != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (lower(v.p[i]) != lit[i])
-			return false;
-	}
-	return true;
-}
-
-static bool
-sv_iends(struct sv v, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return v.n >= n && sv_ieq(sv_make(v.p + v.n - n, n), lit);
-}
-
 static bool
 sv_ends(struct sv v, const char *lit)
 {
@@ -1002,9 +974,8 @@ static int
 trace_parse(const struct ec_input *inp)
 {
 	const struct ec_options *o = inp->opt;
-	size_t max_line = o && o->max_line ? o->max_line : EC_MAX_LINE;
-	size_t max_rec = o && o->max_record && o->max_record < EC_MAX_RECORD ? o->max_record
-									       : EC_MAX_RECORD;
+	size_t max_line = text_max_line(o);
+	size_t max_rec = text_max_record(o);
 	struct trace_state st;
 	struct civil c;
 	int rc;

@@ -500,34 +500,11 @@ msi_line_starts(struct sv l)
 	return o.engine || o.kind != MSI_OTHER;
 }
 
-static bool
-contains_ci(struct sv v, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	for (size_t i = 0; i + n <= v.n; i++) {
-		size_t k = 0;
-
-		while (k < n) {
-			char a = v.p[i + k], b = lit[k];
-
-			if (a >= 'A' && a <= 'Z')
-				a = (char)(a - 'A' + 'a');
-			if (a != b)
-				break;
-			k++;
-		}
-		if (k == n)
-			return true;
-	}
-	return false;
-}
-
 bool
 msi_is_sync_engine(struct sv product)
 {
-	return contains_ci(product, "synchronization service") ||
-	       contains_ci(product, "azure ad sync engine");
+	return sv_ifind(product, "synchronization service") >= 0 ||
+	       sv_ifind(product, "azure ad sync engine") >= 0;
 }
 
 /* Up to 4 digits at *i. */

@@ -346,6 +346,28 @@ commit(struct relay *r, unsigned char *start, unsigned char *end)
 	r->bufs[r->cur].len += len;
 }
 
+static int drain(struct relay *r);
+
+/* Start a record of n bytes of the given kind: where its fields go, or NULL
+ * when it is not to be copied: *rc is then the target's error, or 0 when
+ * the record is too big for a buffer and the caller hands it over itself
+ * (the thread has drained: the target is idle). */
+static unsigned char *
+begin(struct relay *r, size_t n, uint8_t kind, int *rc)
+{
+	unsigned char *p;
+
+	*rc = r->seen;
+	if (*rc)
+		return NULL;
+	if (!(p = reserve(r, n))) {
+		*rc = drain(r);
+		return NULL;
+	}
+	*p = kind;
+	return p;
+}
+
 /* Wait until the thread has replayed everything (the target is idle). */
 static int
 drain(struct relay *r)
@@ -370,6 +392,7 @@ on_event(void *ctx, const struct ec_event *ev)
 		   sv_size(ev->message) + 4 + 1;
 	unsigned char *p;
 	struct w w;
+	int rc;
 	uint8_t tq = (uint8_t)ev->timeq, lvl = (uint8_t)ev->level, haswin = ev->win != NULL;
 	uint32_t nd = (uint32_t)ev->ndata;
 
@@ -378,16 +401,9 @@ on_event(void *ctx, const struct ec_event *ev)
 	if (ev->win)
 		n += 8 * 9 + 1 + sv_size(ev->win->channel) + sv_size(ev->win->computer) +
 		     sv_size(ev->win->user_sid);
-	if (r->seen)
-		return r->seen;
-	if (!(p = reserve(r, n))) {
-		int err = drain(r);
-
-		return err ? err : r->target->event ? r->target->event(r->target->ctx, ev) : 0;
-	}
-	w.p = p;
-	*w.p = R_EVENT;
-	w.p += 5;
+	if (!(p = begin(r, n, R_EVENT, &rc)))
+		return rc ? rc : r->target->event ? r->target->event(r->target->ctx, ev) : 0;
+	w.p = p + 5;
 	PUT(&w, ev->line);
 	PUT(&w, ev->offset);
 	PUT(&w, ev->time_ms);
@@ -432,18 +448,12 @@ on_fact(void *ctx, const struct ec_fact *f)
 	size_t n = 5 + sv_size(f->name) + sv_size(f->key) + sv_size(f->value) + 1;
 	unsigned char *p;
 	struct w w;
+	int rc;
 	uint8_t on = f->on_event;
 
-	if (r->seen)
-		return r->seen;
-	if (!(p = reserve(r, n))) {
-		int err = drain(r);
-
-		return err ? err : r->target->fact ? r->target->fact(r->target->ctx, f) : 0;
-	}
-	w.p = p;
-	*w.p = R_FACT;
-	w.p += 5;
+	if (!(p = begin(r, n, R_FACT, &rc)))
+		return rc ? rc : r->target->fact ? r->target->fact(r->target->ctx, f) : 0;
+	w.p = p + 5;
 	put_sv(&w, f->name);
 	put_sv(&w, f->key);
 	put_sv(&w, f->value);
@@ -460,17 +470,11 @@ on_problem(void *ctx, const struct ec_problem *pr)
 	size_t n = 5 + 8 * 4 + sv_size(msg);
 	unsigned char *p;
 	struct w w;
+	int rc;
 
-	if (r->seen)
-		return r->seen;
-	if (!(p = reserve(r, n))) {
-		int err = drain(r);
-
-		return err ? err : r->target->problem ? r->target->problem(r->target->ctx, pr) : 0;
-	}
-	w.p = p;
-	*w.p = R_PROBLEM;
-	w.p += 5;
+	if (!(p = begin(r, n, R_PROBLEM, &rc)))
+		return rc ? rc : r->target->problem ? r->target->problem(r->target->ctx, pr) : 0;
+	w.p = p + 5;
 	PUT(&w, pr->line);
 	PUT(&w, pr->offset);
 	PUT(&w, pr->records);
@@ -488,17 +492,11 @@ on_action(void *ctx, const struct ec_msi_action *a)
 		   sv_size(a->ca_name) + sv_size(a->error_text);
 	unsigned char *p;
 	struct w w;
+	int rc;
 
-	if (r->seen)
-		return r->seen;
-	if (!(p = reserve(r, n))) {
-		int err = drain(r);
-
-		return err ? err : r->target->msi_action ? r->target->msi_action(r->target->ctx, a) : 0;
-	}
-	w.p = p;
-	*w.p = R_ACTION;
-	w.p += 5;
+	if (!(p = begin(r, n, R_ACTION, &rc)))
+		return rc ? rc : r->target->msi_action ? r->target->msi_action(r->target->ctx, a) : 0;
+	w.p = p + 5;
 	PUT(&w, a->session);
 	PUT(&w, a->seq);
 	put_sv(&w, a->name);
@@ -529,20 +527,14 @@ on_session(void *ctx, const struct ec_msi_session *s)
 	size_t n = 5 + 4 * 3 + 8 * 4 + 2 * 13 + 1;
 	unsigned char *p;
 	struct w w;
+	int rc;
 	uint8_t footer = s->footer;
 
 	for (size_t i = 0; i < sizeof(svs) / sizeof(svs[0]); i++)
 		n += sv_size(*svs[i]);
-	if (r->seen)
-		return r->seen;
-	if (!(p = reserve(r, n))) {
-		int err = drain(r);
-
-		return err ? err : r->target->msi_session ? r->target->msi_session(r->target->ctx, s) : 0;
-	}
-	w.p = p;
-	*w.p = R_SESSION;
-	w.p += 5;
+	if (!(p = begin(r, n, R_SESSION, &rc)))
+		return rc ? rc : r->target->msi_session ? r->target->msi_session(r->target->ctx, s) : 0;
+	w.p = p + 5;
 	PUT(&w, s->session);
 	PUT(&w, s->start_line);
 	PUT(&w, s->end_line);

@@ -127,3 +127,15 @@ text_sniff_lines(const struct ec_sniff *s, int max,
 	}
 	return 0;
 }
+
+size_t
+text_max_line(const struct ec_options *o)
+{
+	return o && o->max_line ? o->max_line : EC_MAX_LINE;
+}
+
+size_t
+text_max_record(const struct ec_options *o)
+{
+	return o && o->max_record && o->max_record < EC_MAX_RECORD ? o->max_record : EC_MAX_RECORD;
+}

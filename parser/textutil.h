@@ -14,6 +14,11 @@
 #include "common/strview.h"
 #include "parser/parser.h"
 
+/* The longest line and record a parse keeps, from the options (defaults
+ * EC_MAX_LINE and EC_MAX_RECORD; a record never more than EC_MAX_RECORD). */
+size_t text_max_line(const struct ec_options *o);
+size_t text_max_record(const struct ec_options *o);
+
 /* Per-line problems reported per input; the rest are counted. */
 #define TEXT_PROBLEM_CAP 100
 

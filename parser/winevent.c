@@ -27,26 +27,6 @@ winevent_level(int64_t level)
 	}
 }
 
-static bool
-eq_ci(struct sv v, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	if (v.n != n)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char a = v.p[i], b = lit[i];
-
-		if (a >= 'A' && a <= 'Z')
-			a = (char)(a - 'A' + 'a');
-		if (b >= 'A' && b <= 'Z')
-			b = (char)(b - 'A' + 'a');
-		if (a != b)
-			return false;
-	}
-	return true;
-}
-
 enum ec_level
 winevent_level_name(struct sv name)
 {
@@ -61,7 +41,7 @@ winevent_level_name(struct sv name)
 
 	name = sv_trim(name);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (eq_ci(name, names[i].name))
+		if (sv_ieq(name, names[i].name))
 			return names[i].level;
 	}
 	return LVL_NONE;
@@ -89,7 +69,7 @@ winevent_message(struct sv provider, int64_t event_id, const struct ec_kv *data,
 static bool
 is_upgrade_provider(struct sv p)
 {
-	return eq_ci(p, "Azure AD Connect Upgrade") || eq_ci(p, "Microsoft Entra Connect Upgrade");
+	return sv_ieq(p, "Azure AD Connect Upgrade") || sv_ieq(p, "Microsoft Entra Connect Upgrade");
 }
 
 int

@@ -14,204 +14,16 @@
 #include "common/buf.h"
 #include "common/encoding.h"
 #include "common/stream.h"
-#include "common/strview.h"
 #include "common/timeutil.h"
 #include "parser/parser.h"
+#include "support/capture.h"
 #include "support/testutil.h"
 
 #define EVTEXT_CORPUS "text/events/msdocs_EventViewer-text_ADSync-and-DirectorySynchronization." \
 	"VERBATIM-SNIPPETS.txt"
 #define NS "xmlns='http://schemas.microsoft.com/win/2004/08/events/event'"
 
-/* ---- a sink that copies what it receives ------------------------------- */
-
-struct cev {
-	uint64_t line, offset;
-	int64_t time_ms;
-	int32_t tod;
-	enum ec_timeq tq;
-	enum ec_level level;
-	int64_t event_id;
-	char *provider, *message;
-	size_t ndata;
-	char **dname, **dvalue;
-	bool has_win;
-	struct ec_winevent win;
-	char *channel, *computer, *sid;
-};
-
-struct cfact {
-	char *name, *key, *value;
-};
-
-struct cprob {
-	uint64_t line, offset, records;
-	char *message;
-};
-
-struct cap {
-	struct cev *ev;
-	size_t nev;
-	struct cfact *f;
-	size_t nf;
-	struct cprob *p;
-	size_t np;
-	int stop_at;		/* return 7 from the event callback at this event (1-based) */
-};
-
-static char *
-dup(struct sv v)
-{
-	char *s = malloc(v.n + 1);
-
-	cr_assert_not_null(s);
-	if (v.n)
-		memcpy(s, v.p, v.n);
-	s[v.n] = '\0';
-	return s;
-}
-
-static void *
-more(void *arr, size_t n, size_t size)
-{
-	if (n != 0 && (n & (n - 1)) != 0)
-		return arr;
-	arr = realloc(arr, (n ? 2 * n : 1) * size);
-	cr_assert_not_null(arr);
-	return arr;
-}
-
-static int
-c_event(void *ctx, const struct ec_event *e)
-{
-	struct cap *c = ctx;
-	struct cev *v;
-
-	c->ev = more(c->ev, c->nev, sizeof(*c->ev));
-	v = &c->ev[c->nev++];
-	memset(v, 0, sizeof(*v));
-	v->line = e->line;
-	v->offset = e->offset;
-	v->time_ms = e->time_ms;
-	v->tod = e->tod_ms;
-	v->tq = e->timeq;
-	v->level = e->level;
-	v->event_id = e->event_id;
-	v->provider = dup(e->provider);
-	v->message = dup(e->message);
-	v->ndata = e->ndata;
-	v->dname = calloc(e->ndata + 1, sizeof(char *));
-	v->dvalue = calloc(e->ndata + 1, sizeof(char *));
-	cr_assert(v->dname && v->dvalue);
-	for (size_t i = 0; i < e->ndata; i++) {
-		v->dname[i] = dup(e->data[i].name);
-		v->dvalue[i] = dup(e->data[i].value);
-	}
-	if (e->win) {
-		v->has_win = true;
-		v->win = *e->win;
-		v->channel = dup(e->win->channel);
-		v->computer = dup(e->win->computer);
-		v->sid = dup(e->win->user_sid);
-	}
-	if (c->stop_at && (int)c->nev == c->stop_at)
-		return 7;
-	return 0;
-}
-
-static int
-c_fact(void *ctx, const struct ec_fact *f)
-{
-	struct cap *c = ctx;
-
-	c->f = more(c->f, c->nf, sizeof(*c->f));
-	c->f[c->nf].name = dup(f->name);
-	c->f[c->nf].key = dup(f->key);
-	c->f[c->nf].value = dup(f->value);
-	c->nf++;
-	return 0;
-}
-
-static int
-c_problem(void *ctx, const struct ec_problem *p)
-{
-	struct cap *c = ctx;
-
-	c->p = more(c->p, c->np, sizeof(*c->p));
-	c->p[c->np].line = p->line;
-	c->p[c->np].offset = p->offset;
-	c->p[c->np].records = p->records;
-	c->p[c->np].message = dup(sv_cstr(p->message));
-	c->np++;
-	return 0;
-}
-
-static void
-cap_free(struct cap *c)
-{
-	for (size_t i = 0; i < c->nev; i++) {
-		struct cev *v = &c->ev[i];
-
-		for (size_t k = 0; k < v->ndata; k++) {
-			free(v->dname[k]);
-			free(v->dvalue[k]);
-		}
-		free(v->dname);
-		free(v->dvalue);
-		free(v->provider);
-		free(v->message);
-		free(v->channel);
-		free(v->computer);
-		free(v->sid);
-	}
-	for (size_t i = 0; i < c->nf; i++) {
-		free(c->f[i].name);
-		free(c->f[i].key);
-		free(c->f[i].value);
-	}
-	for (size_t i = 0; i < c->np; i++)
-		free(c->p[i].message);
-	free(c->ev);
-	free(c->f);
-	free(c->p);
-	memset(c, 0, sizeof(*c));
-}
-
-static void
-dump_problems(const struct cap *c)
-{
-	for (size_t i = 0; i < c->np; i++)
-		cr_log_info("problem line %llu: %s", (unsigned long long)c->p[i].line, c->p[i].message);
-}
-
-static const struct cprob *
-find_problem(const struct cap *c, const char *part)
-{
-	for (size_t i = 0; i < c->np; i++) {
-		if (strstr(c->p[i].message, part))
-			return &c->p[i];
-	}
-	return NULL;
-}
-
-static const struct cfact *
-find_fact(const struct cap *c, const char *name)
-{
-	for (size_t i = 0; i < c->nf; i++) {
-		if (strcmp(c->f[i].name, name) == 0)
-			return &c->f[i];
-	}
-	return NULL;
-}
-
-static const struct ec_format *
-format(const char *name)
-{
-	const struct ec_format *f = ec_format_find(name);
-
-	cr_assert_not_null(f, "no \"%s\" format in the registry", name);
-	return f;
-}
+/* ---- parsing into the capture sink ------------------------------------- */
 
 /* Parse n bytes (encoding sniffed as the walker does) with a format,
  * chunk bytes per read (0: any). */
@@ -219,20 +31,7 @@ static int
 parse_with(struct cap *c, const char *fmt, const void *data, size_t n, size_t chunk,
 	   const struct ec_options *opt)
 {
-	static const struct ec_options defaults;
-	struct ec_sink sink = { .ctx = c, .event = c_event, .fact = c_fact, .problem = c_problem };
-	struct memstream m;
-	struct ec_stream s;
-	struct ec_input in;
-
-	memstream_init(&m, &s, data, n);
-	m.chunk = chunk;
-	in.in = &s;
-	in.enc = enc_sniff(data, n < 65536 ? n : 65536);
-	in.name = NULL;
-	in.opt = opt ? opt : &defaults;
-	in.sink = &sink;
-	return format(fmt)->parse(&in);
+	return cap_parse(c, cap_format(fmt), data, n, chunk, opt, NULL);
 }
 
 static int
@@ -367,7 +166,7 @@ assert_6050(const struct cev *e)
 	cr_assert_eq(e->win.thread_id, 0);
 	cr_assert_str_eq(e->channel, "Application");
 	cr_assert_str_eq(e->computer, "AADConnect.Contoso.com");
-	cr_assert_str_eq(e->sid, "");
+	cr_assert_str_eq(e->user_sid, "");
 	cr_assert_eq(e->ndata, 3);
 	assert_data(e, 0, "Data[1]", "Contoso.com");
 	assert_data(e, 1, "Data[2]", "Delta Import");
@@ -392,7 +191,7 @@ assert_test_event(const struct cev *e)
 	cr_assert_eq(e->win.thread_id, 5678);
 	cr_assert_str_eq(e->channel, "Application");
 	cr_assert_str_eq(e->computer, "srv1");
-	cr_assert_str_eq(e->sid, "S-1-5-18");
+	cr_assert_str_eq(e->user_sid, "S-1-5-18");
 	cr_assert_eq(e->ndata, 2);
 	assert_data(e, 0, "Data[1]", "first");
 	assert_data(e, 1, "Data[2]", "second & more");
@@ -862,8 +661,8 @@ Test(parser_evxml, upgrade_result_fact)
 
 	cr_assert_eq(xml(&c, text), 0);
 	cr_assert_eq(c.nev, 1);
-	cr_assert_not_null(find_fact(&c, "autoupgrade.result"));
-	cr_assert_str_eq(find_fact(&c, "autoupgrade.result")->value, "PreUpgradeFailure");
+	cr_assert_not_null(find_fact(&c, "autoupgrade.result", NULL));
+	cr_assert_str_eq(find_fact(&c, "autoupgrade.result", NULL)->value, "PreUpgradeFailure");
 	cap_free(&c);
 }
 
@@ -899,12 +698,12 @@ Test(parser_evxml, read_error)
 	static const char text[] = EV_TEST "\n" EV_TEST;
 	static const struct ec_options defaults;
 	struct cap c = { 0 };
-	struct ec_sink sink = { .ctx = &c, .event = c_event, .fact = c_fact, .problem = c_problem };
+	struct ec_sink sink = cap_sink(&c);
 	struct failing f = { text, strlen(EV_TEST) + 200, 0 };
 	struct ec_stream s = { failing_read, failing_error, &f };
 	struct ec_input in = { &s, { ENC_UTF8, 0 }, NULL, &defaults, &sink };
 
-	cr_assert_eq(format("evxml")->parse(&in), -1);
+	cr_assert_eq(cap_format("evxml")->parse(&in), -1);
 	cr_assert_eq(c.nev, 1);
 	assert_test_event(&c.ev[0]);
 	cr_assert_eq(c.np, 1);
@@ -927,17 +726,17 @@ sniff_as(const char *fmt, const char *text, const struct ec_format **best)
 	s.text = text;
 	s.text_len = s.raw_len;
 	*best = ec_format_sniff(&s);
-	return format(fmt)->sniff(&s);
+	return cap_format(fmt)->sniff(&s);
 }
 
 Test(parser_evxml, sniff)
 {
 	const struct ec_format *best;
 
-	cr_assert_str_eq(format("evxml")->name, "evxml");
-	cr_assert_not(format("evxml")->binary);
+	cr_assert_str_eq(cap_format("evxml")->name, "evxml");
+	cr_assert_not(cap_format("evxml")->binary);
 	cr_assert_eq(sniff_as("evxml", EV_TEST, &best), 90);
-	cr_assert_eq(best, format("evxml"));
+	cr_assert_eq(best, cap_format("evxml"));
 	cr_assert_eq(sniff_as("evxml", "\r\n  <Events>\r\n" EV_TEST, &best), 90);
 	cr_assert_eq(sniff_as("evxml", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\r\n<Events>\r\n",
 			      &best), 90);
@@ -991,7 +790,7 @@ assert_text_6050(const struct cev *e, uint64_t line)
 	cr_assert(e->has_win);
 	cr_assert_str_eq(e->channel, "Application");
 	cr_assert_str_eq(e->computer, "AADConnect.Contoso.com");
-	cr_assert_str_eq(e->sid, "");
+	cr_assert_str_eq(e->user_sid, "");
 	cr_assert_eq(e->win.qualifiers, -1);
 	cr_assert_eq(e->win.record_id, 0);
 	cr_assert_eq(e->win.win_level, -1);
@@ -1049,7 +848,7 @@ Test(parser_evtext, two_events_and_utf16)
 		cr_assert_eq(c.ev[1].level, LVL_WARN);
 		cr_assert_eq(c.ev[1].time_ms, utc(2023, 5, 12, 19, 40, 1, 0));
 		cr_assert_str_eq(c.ev[1].channel, "System");
-		cr_assert_str_eq(c.ev[1].sid, "CONTOSO\\admin");
+		cr_assert_str_eq(c.ev[1].user_sid, "CONTOSO\\admin");
 		assert_data(&c.ev[1], 0, "TaskCategory", "None");
 		cr_assert_str_eq(c.ev[1].message, "The Microsoft Azure AD Sync service failed to start.");
 		cap_free(&c);
@@ -1361,7 +1160,7 @@ Test(parser_evtext, opcode_and_markdown_bold)
 	cr_assert_str_eq(c.ev[0].provider, "Microsoft-Windows-DistributedCOM");
 	cr_assert_eq(c.ev[0].event_id, 10016);
 	cr_assert_eq(c.ev[0].win.opcode, 0);
-	cr_assert_str_eq(c.ev[0].sid, "NT SERVICE\\SQLSERVERAGENT");
+	cr_assert_str_eq(c.ev[0].user_sid, "NT SERVICE\\SQLSERVERAGENT");
 	cr_assert_eq(c.ev[0].time_ms, utc(2019, 1, 9, 17, 42, 13, 0));
 	cap_free(&c);
 }
@@ -1381,7 +1180,7 @@ Test(parser_evtext, sniff)
 	const struct ec_format *best;
 
 	cr_assert_eq(sniff_as("evtext", TEXT_6050, &best), 90);
-	cr_assert_eq(best, format("evtext"));
+	cr_assert_eq(best, cap_format("evtext"));
 	cr_assert_eq(sniff_as("evtext", "\n\nLog Name: Application\nSource: ADSync\n", &best), 90);
 	cr_assert_eq(sniff_as("evtext", "Log Name: Application\n\nx\ny\nz\nSource: ADSync\n", &best), 0);
 	cr_assert_eq(sniff_as("evtext", "Event ID: 6941\nLog Name: Application\nSource: ADSync\n"
@@ -1463,7 +1262,7 @@ assert_want(const struct cev *e, const struct want *w)
 		cr_assert_eq(e->ndata, 0);
 	}
 	cr_assert_str_eq(e->channel, "Application");
-	cr_assert_str_eq(e->sid, "");
+	cr_assert_str_eq(e->user_sid, "");
 	cr_assert(nl, "one-line description: %s", e->message);
 	cr_assert_eq((size_t)(nl - e->message), strlen(w->first), "first line: %.*s",
 		     (int)(nl - e->message), e->message);
@@ -1540,7 +1339,7 @@ Test(parser_evtext, corpus_blocks)
 		s.text = text;
 		s.text_len = n;
 		best = ec_format_sniff(&s);
-		cr_assert_eq(best, format("evtext"), "block %d sniffed as %s", blocks[b].block,
+		cr_assert_eq(best, cap_format("evtext"), "block %d sniffed as %s", blocks[b].block,
 			     best ? best->name : "nothing");
 		cap_free(&c);
 		free(text);

@@ -17,161 +17,12 @@
 #include "common/timeutil.h"
 #include "parser/csvread.h"
 #include "parser/parser.h"
+#include "support/capture.h"
 #include "support/testutil.h"
 
 #define RUNHISTORY "text/cmdlet-output/laparoscope_TestRunHistory_Get-ADSyncRunProfileResult_ConvertTo-Json.json"
 
-/* ---- a sink that copies what it receives -------------------------------- */
-
-#define MAXD 8
-
-struct cev {
-	uint64_t line, offset;
-	int64_t time_ms, event_id;
-	int32_t tod;
-	enum ec_timeq tq;
-	enum ec_level level;
-	char *provider, *message;
-	size_t ndata;
-	char *dname[MAXD], *dvalue[MAXD];
-	bool has_win;
-	struct ec_winevent w;	/* views replaced by the copies below */
-	char *channel, *computer, *user_sid;
-};
-
-struct cfact {
-	char *name, *value;
-};
-
-struct cprob {
-	uint64_t line, offset;
-	char *message;
-};
-
-struct cap {
-	struct cev *ev;
-	struct cfact *f;
-	struct cprob *p;
-	size_t nev, nf, np;
-};
-
-static char *
-dup(struct sv v)
-{
-	char *s = malloc(v.n + 1);
-
-	cr_assert_not_null(s);
-	if (v.n)
-		memcpy(s, v.p, v.n);
-	s[v.n] = '\0';
-	return s;
-}
-
-static void *
-more(void *arr, size_t n, size_t size)
-{
-	if (n != 0 && (n & (n - 1)) != 0)
-		return arr;
-	arr = realloc(arr, (n ? 2 * n : 1) * size);
-	cr_assert_not_null(arr);
-	return arr;
-}
-
-static int
-c_event(void *ctx, const struct ec_event *e)
-{
-	struct cap *c = ctx;
-	struct cev *v;
-
-	c->ev = more(c->ev, c->nev, sizeof(*c->ev));
-	v = &c->ev[c->nev++];
-	memset(v, 0, sizeof(*v));
-	v->line = e->line;
-	v->offset = e->offset;
-	v->time_ms = e->time_ms;
-	v->event_id = e->event_id;
-	v->tod = e->tod_ms;
-	v->tq = e->timeq;
-	v->level = e->level;
-	v->provider = dup(e->provider);
-	v->message = dup(e->message);
-	v->ndata = e->ndata;
-	for (size_t i = 0; i < e->ndata && i < MAXD; i++) {
-		v->dname[i] = dup(e->data[i].name);
-		v->dvalue[i] = dup(e->data[i].value);
-	}
-	if (e->win) {
-		v->has_win = true;
-		v->w = *e->win;
-		v->w.channel = v->w.computer = v->w.user_sid = SV_NULL;
-		v->channel = dup(e->win->channel);
-		v->computer = dup(e->win->computer);
-		v->user_sid = dup(e->win->user_sid);
-	}
-	return 0;
-}
-
-static int
-c_fact(void *ctx, const struct ec_fact *f)
-{
-	struct cap *c = ctx;
-
-	c->f = more(c->f, c->nf, sizeof(*c->f));
-	c->f[c->nf].name = dup(f->name);
-	c->f[c->nf].value = dup(f->value);
-	c->nf++;
-	return 0;
-}
-
-static int
-c_problem(void *ctx, const struct ec_problem *p)
-{
-	struct cap *c = ctx;
-
-	c->p = more(c->p, c->np, sizeof(*c->p));
-	c->p[c->np].line = p->line;
-	c->p[c->np].offset = p->offset;
-	c->p[c->np].message = dup(sv_cstr(p->message));
-	c->np++;
-	return 0;
-}
-
-static void
-cap_free(struct cap *c)
-{
-	for (size_t i = 0; i < c->nev; i++) {
-		struct cev *v = &c->ev[i];
-
-		free(v->provider);
-		free(v->message);
-		for (size_t k = 0; k < v->ndata && k < MAXD; k++) {
-			free(v->dname[k]);
-			free(v->dvalue[k]);
-		}
-		free(v->channel);
-		free(v->computer);
-		free(v->user_sid);
-	}
-	for (size_t i = 0; i < c->nf; i++) {
-		free(c->f[i].name);
-		free(c->f[i].value);
-	}
-	for (size_t i = 0; i < c->np; i++)
-		free(c->p[i].message);
-	free(c->ev);
-	free(c->f);
-	free(c->p);
-	memset(c, 0, sizeof(*c));
-}
-
-static const struct ec_format *
-fmt(const char *name)
-{
-	const struct ec_format *f = ec_format_find(name);
-
-	cr_assert_not_null(f, "no \"%s\" format in the registry", name);
-	return f;
-}
+/* ---- parsing into the capture sink -------------------------------------- */
 
 /* Parse n bytes as format name (encoding sniffed as the walker does), at
  * most chunk bytes per read (0: any). */
@@ -179,54 +30,13 @@ static int
 parse_chunked(struct cap *c, const char *name, const void *data, size_t n,
 	      const struct ec_options *opt, size_t chunk)
 {
-	static const struct ec_options defaults;
-	struct ec_sink sink = { .ctx = c, .event = c_event, .fact = c_fact, .problem = c_problem };
-	struct memstream m;
-	struct ec_stream s;
-	struct ec_input in;
-
-	memstream_init(&m, &s, data, n);
-	m.chunk = chunk;
-	in.in = &s;
-	in.enc = enc_sniff(data, n < 65536 ? n : 65536);
-	in.name = NULL;
-	in.opt = opt ? opt : &defaults;
-	in.sink = &sink;
-	return fmt(name)->parse(&in);
+	return cap_parse(c, cap_format(name), data, n, chunk, opt, NULL);
 }
 
 static int
 parse_str(struct cap *c, const char *name, const char *text)
 {
 	return parse_chunked(c, name, text, strlen(text), NULL, 0);
-}
-
-static void
-dump(const struct cap *c)
-{
-	for (size_t i = 0; i < c->np; i++)
-		cr_log_info("problem line %llu: %s", (unsigned long long)c->p[i].line,
-			    c->p[i].message);
-}
-
-static const struct cprob *
-find_problem(const struct cap *c, const char *part)
-{
-	for (size_t i = 0; i < c->np; i++) {
-		if (strstr(c->p[i].message, part))
-			return &c->p[i];
-	}
-	return NULL;
-}
-
-static size_t
-count_problems(const struct cap *c, const char *part)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < c->np; i++)
-		k += strstr(c->p[i].message, part) != NULL;
-	return k;
 }
 
 static void
@@ -310,10 +120,10 @@ assert_same(const struct cap *a, const struct cap *b, bool offsets)
 		cr_assert_str_eq(x->provider, y->provider, "event %zu", i);
 		cr_assert_str_eq(x->message, y->message, "event %zu", i);
 		cr_assert_eq(x->ndata, y->ndata, "event %zu", i);
-		for (size_t k = 0; k < x->ndata && k < MAXD; k++)
+		for (size_t k = 0; k < x->ndata; k++)
 			cr_assert_str_eq(x->dvalue[k], y->dvalue[k], "event %zu", i);
-		cr_assert_eq(x->w.record_id, y->w.record_id, "event %zu", i);
-		cr_assert_eq(x->w.keywords, y->w.keywords, "event %zu", i);
+		cr_assert_eq(x->win.record_id, y->win.record_id, "event %zu", i);
+		cr_assert_eq(x->win.keywords, y->win.keywords, "event %zu", i);
 		cr_assert_str_eq(x->channel, y->channel, "event %zu", i);
 		cr_assert_str_eq(x->user_sid, y->user_sid, "event %zu", i);
 	}
@@ -335,7 +145,7 @@ sniff_text(const char *name, const char *text, size_t n, const struct ec_format 
 	s.text_len = n;
 	if (best)
 		*best = ec_format_sniff(&s);
-	return fmt(name)->sniff(&s);
+	return cap_format(name)->sniff(&s);
 }
 
 static int
@@ -363,8 +173,7 @@ csv_open(struct csvfix *f, const char *text, const char *seps, size_t max_record
 	memstream_init(&f->m, &f->s, text, strlen(text));
 	f->m.chunk = chunk;
 	f->opt.max_record = max_record;
-	f->sink.ctx = &f->c;
-	f->sink.problem = c_problem;
+	f->sink = cap_sink(&f->c);
 	f->in.in = &f->s;
 	f->in.enc = enc_sniff((const unsigned char *)text, strlen(text));
 	f->in.opt = &f->opt;
@@ -659,7 +468,7 @@ Test(evcsv, quoted_multiline_message)
 	struct cap c = { 0 };
 
 	cr_assert_eq(parse_str(&c, "evcsv", evcsv_text), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 3);
 
 	cr_assert_eq(c.ev[0].line, 2);
@@ -672,9 +481,9 @@ Test(evcsv, quoted_multiline_message)
 	assert_data(&c.ev[0], 0, "TaskCategory", "None");
 	cr_assert_str_eq(c.ev[0].message, "Scheduler started.");
 	cr_assert(c.ev[0].has_win);
-	cr_assert_eq(c.ev[0].w.record_id, 0);
-	cr_assert_eq(c.ev[0].w.qualifiers, -1);
-	cr_assert_eq(c.ev[0].w.win_level, -1);
+	cr_assert_eq(c.ev[0].win.record_id, 0);
+	cr_assert_eq(c.ev[0].win.qualifiers, -1);
+	cr_assert_eq(c.ev[0].win.win_level, -1);
 
 	cr_assert_eq(c.ev[1].line, 3);
 	cr_assert_eq(c.ev[1].level, LVL_ERROR);
@@ -731,7 +540,7 @@ Test(evcsv, tab_variant_dotted_dates_and_unquoted_lines)
 	struct cap c = { 0 };
 
 	cr_assert_eq(parse_str(&c, "evcsv", text), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 2);
 	cr_assert_eq(c.ev[0].line, 2);
 	cr_assert_eq(c.ev[0].level, LVL_ERROR);
@@ -780,7 +589,7 @@ Test(evcsv, bad_rows_reported_rest_read)
 	struct cap c = { 0 };
 
 	cr_assert_eq(parse_str(&c, "evcsv", text), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 2);
 	cr_assert_str_eq(c.ev[0].message, "first");
 	cr_assert_eq(c.ev[1].line, 5);
@@ -808,7 +617,7 @@ Test(evcsv, huge_quoted_field_cut)
 	buf_adds(&text, "\"\r\nInformation,5/13/2023 7:35:00 AM,ADSync,904,None,after\r\n");
 	opt.max_record = 1000;
 	cr_assert_eq(parse_chunked(&c, "evcsv", text.data, text.len, &opt, 0), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 2);
 	cr_assert(strncmp(c.ev[0].message, "a long line of the message", 26) == 0);
 	cr_assert_lt(strlen(c.ev[0].message), 1000);
@@ -828,7 +637,7 @@ Test(evcsv, cut_off_inside_quotes_and_localised_header)
 	struct cap c = { 0 };
 
 	cr_assert_eq(parse_str(&c, "evcsv", text), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 1);
 	cr_assert_eq(c.ev[0].level, LVL_NONE);
 	cr_assert_str_eq(c.ev[0].message, "Der Server\nhat");
@@ -849,7 +658,7 @@ Test(evcsv, joined_exports_repeat_the_header)
 	buf_adds(&text, evcsv_text);
 	buf_adds(&text, evcsv_text);
 	cr_assert_eq(parse_chunked(&c, "evcsv", text.data, text.len, NULL, 0), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 6);
 	cr_assert_str_eq(c.ev[2].message, "Automatic upgrade failed: UpgradeAbortedSyncExeInUse.");
 	cr_assert_eq(c.ev[3].line, 9);
@@ -864,10 +673,10 @@ Test(evcsv, sniff)
 	const struct ec_format *best;
 
 	cr_assert_eq(sniff_str("evcsv", evcsv_text, &best), 90);
-	cr_assert_eq(best, fmt("evcsv"));
+	cr_assert_eq(best, cap_format("evcsv"));
 	cr_assert_eq(sniff_str("evcsv", "\xEF\xBB\xBF" "Level\tDate and Time\tSource\tEvent ID\t"
 			       "Task Category\r\n", &best), 90);
-	cr_assert_eq(best, fmt("evcsv"));
+	cr_assert_eq(best, cap_format("evcsv"));
 	cr_assert_eq(sniff_str("evcsv", "\"Level\",\"Date and Time\",\"Source\",\"Event ID\","
 			       "\"Task Category\"\n", NULL), 90);
 	cr_assert_eq(sniff_str("evcsv", "Level,Date and Time,Source\n", NULL), 0);
@@ -928,35 +737,35 @@ assert_ps51(const struct cap *c, uint64_t first_line)
 			 "\"Delta Import\"\nbecause of connectivity issues.\n\n Additional "
 			 "Information\n Discovery Errors : \"0\"");
 	cr_assert(e->has_win);
-	cr_assert_eq(e->w.record_id, 123456);
+	cr_assert_eq(e->win.record_id, 123456);
 	cr_assert_str_eq(e->channel, "Application");
 	cr_assert_str_eq(e->computer, "AADC01.contoso.com");
 	cr_assert_str_eq(e->user_sid, "");
-	cr_assert_eq(e->w.qualifiers, 0);
-	cr_assert_eq(e->w.win_level, 2);
-	cr_assert_eq(e->w.task, 3);
-	cr_assert_eq(e->w.opcode, 0);
-	cr_assert(e->w.has_keywords);
-	cr_assert_eq(e->w.keywords, UINT64_C(0x80000000000000));
-	cr_assert_eq(e->w.process_id, 0);
-	cr_assert_eq(e->w.thread_id, 0);
+	cr_assert_eq(e->win.qualifiers, 0);
+	cr_assert_eq(e->win.win_level, 2);
+	cr_assert_eq(e->win.task, 3);
+	cr_assert_eq(e->win.opcode, 0);
+	cr_assert(e->win.has_keywords);
+	cr_assert_eq(e->win.keywords, UINT64_C(0x80000000000000));
+	cr_assert_eq(e->win.process_id, 0);
+	cr_assert_eq(e->win.thread_id, 0);
 	cr_assert_eq(e->ndata, 1);
 	assert_data(e, 0, "TaskCategory", "Management Agent Run Profile");
 
 	e = &c->ev[1];
 	cr_assert_eq(e->level, LVL_INFO);
-	cr_assert_eq(e->w.win_level, 0);
+	cr_assert_eq(e->win.win_level, 0);
 	assert_time(e, TQ_LOCAL_ASSUMED, "2023-05-13T19:35:00.000Z");
 	cr_assert_str_eq(e->provider, "Microsoft-Windows-Security-Auditing");
 	cr_assert_eq(e->event_id, 4625);
-	cr_assert_eq(e->w.qualifiers, -1);
-	cr_assert_eq(e->w.keywords, UINT64_C(0x8020000000000000));
-	cr_assert_eq(e->w.record_id, 99);
+	cr_assert_eq(e->win.qualifiers, -1);
+	cr_assert_eq(e->win.keywords, UINT64_C(0x8020000000000000));
+	cr_assert_eq(e->win.record_id, 99);
 	cr_assert_str_eq(e->channel, "Security");
 	cr_assert_str_eq(e->user_sid, "S-1-5-18");
-	cr_assert_eq(e->w.process_id, 712);
-	cr_assert_eq(e->w.thread_id, 4432);
-	cr_assert_eq(e->w.task, 12544);
+	cr_assert_eq(e->win.process_id, 712);
+	cr_assert_eq(e->win.thread_id, 4432);
+	cr_assert_eq(e->win.task, 12544);
 	assert_data(e, 0, "TaskCategory", "Logon");
 	cr_assert_str_eq(e->message, "An account failed to log on.");
 }
@@ -966,7 +775,7 @@ Test(pscsv, ps51_with_type_line)
 	struct cap c = { 0 };
 
 	cr_assert_eq(parse_str(&c, "pscsv", ps51_text), 0);
-	dump(&c);
+	dump_problems(&c);
 	assert_ps51(&c, 3);
 	cr_assert_eq(c.np, 0);
 	cap_free(&c);
@@ -1002,20 +811,20 @@ Test(pscsv, columns_in_another_order_unquoted_semicolons)
 	struct cap c = { 0 };
 
 	cr_assert_eq(parse_str(&c, "pscsv", text), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 1);
 	cr_assert_eq(c.ev[0].line, 2);
 	cr_assert_eq(c.ev[0].level, LVL_WARN);
-	cr_assert_eq(c.ev[0].w.win_level, -1);
+	cr_assert_eq(c.ev[0].win.win_level, -1);
 	assert_time(&c.ev[0], TQ_LOCAL_ASSUMED, "2023-05-13T07:34:38.000Z");
 	cr_assert_str_eq(c.ev[0].provider, "ADSync");
 	cr_assert_eq(c.ev[0].event_id, 6100);
 	cr_assert_str_eq(c.ev[0].message, "Run; with \"errors\"");
-	cr_assert_eq(c.ev[0].w.record_id, 77);
+	cr_assert_eq(c.ev[0].win.record_id, 77);
 	cr_assert_str_eq(c.ev[0].channel, "Application");
-	cr_assert_eq(c.ev[0].w.keywords, UINT64_C(0x8000000000000001));
-	cr_assert_eq(c.ev[0].w.task, -1);
-	cr_assert_eq(c.ev[0].w.process_id, -1);
+	cr_assert_eq(c.ev[0].win.keywords, UINT64_C(0x8000000000000001));
+	cr_assert_eq(c.ev[0].win.task, -1);
+	cr_assert_eq(c.ev[0].win.process_id, -1);
 	cr_assert_eq(c.np, 0);
 	cap_free(&c);
 }
@@ -1037,12 +846,12 @@ Test(pscsv, get_eventlog)
 
 	cr_assert_eq(sniff_str("pscsv", text, NULL), 90);
 	cr_assert_eq(parse_str(&c, "pscsv", text), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 2);
 	cr_assert_eq(c.ev[0].level, LVL_ERROR);
 	cr_assert_eq(c.ev[0].event_id, 6076);
-	cr_assert_eq(c.ev[0].w.qualifiers, 16384);
-	cr_assert_eq(c.ev[0].w.record_id, 4711);
+	cr_assert_eq(c.ev[0].win.qualifiers, 16384);
+	cr_assert_eq(c.ev[0].win.record_id, 4711);
 	cr_assert_str_eq(c.ev[0].provider, "ADSync");
 	cr_assert_str_eq(c.ev[0].channel, "Application");
 	cr_assert_str_eq(c.ev[0].computer, "AADC01");
@@ -1052,7 +861,7 @@ Test(pscsv, get_eventlog)
 	cr_assert_eq(c.ev[0].ndata, 1);
 	cr_assert_eq(c.ev[1].level, LVL_INFO);
 	cr_assert_eq(c.ev[1].event_id, 904);
-	cr_assert_eq(c.ev[1].w.qualifiers, 0);
+	cr_assert_eq(c.ev[1].win.qualifiers, 0);
 	cr_assert_str_eq(c.ev[1].provider, "Directory Synchronization");
 	assert_data(&c.ev[1], 1, "UserName", "NT AUTHORITY\\SYSTEM");
 	cr_assert_eq(c.np, 0);
@@ -1071,7 +880,7 @@ Test(pscsv, bad_rows_reported_rest_read)
 	struct cap c = { 0 };
 
 	cr_assert_eq(parse_str(&c, "pscsv", text), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 3);
 	cr_assert_eq(c.ev[0].event_id, 1);
 	cr_assert_eq(c.ev[1].event_id, 4);
@@ -1099,7 +908,7 @@ Test(pscsv, joined_exports_repeat_type_and_header)
 	buf_adds(&text, ps51_text);
 	buf_adds(&text, ps51_text);
 	cr_assert_eq(parse_chunked(&c, "pscsv", text.data, text.len, NULL, 0), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 4);
 	cr_assert_eq(c.ev[2].event_id, 6050);
 	cr_assert_eq(c.ev[2].line, 11);
@@ -1124,9 +933,9 @@ Test(pscsv, sniff)
 	const struct ec_format *best;
 
 	cr_assert_eq(sniff_str("pscsv", ps51_text, &best), 90);
-	cr_assert_eq(best, fmt("pscsv"));
+	cr_assert_eq(best, cap_format("pscsv"));
 	cr_assert_eq(sniff_str("pscsv", PS51_HEADER, &best), 90);
-	cr_assert_eq(best, fmt("pscsv"));
+	cr_assert_eq(best, cap_format("pscsv"));
 	cr_assert_eq(sniff_str("pscsv", "#TYPE Selected.System.Diagnostics.Eventing.Reader."
 			       "EventLogRecord\n\"Id\",\"Message\"\n", NULL), 90);
 	cr_assert_eq(sniff_str("pscsv", "TimeCreated;ProviderName;Id\n", NULL), 90);
@@ -1226,18 +1035,18 @@ assert_psj(const struct cap *c)
 	cr_assert_eq(e->event_id, 6100);
 	cr_assert_str_eq(e->message, "The run profile \"Delta Import\" failed.\r\nBraces { [ in "
 			 "text\\ \xC3\xA9");
-	cr_assert_eq(e->w.record_id, 123456);
+	cr_assert_eq(e->win.record_id, 123456);
 	cr_assert_str_eq(e->channel, "Application");
 	cr_assert_str_eq(e->computer, "AADC01.contoso.com");
 	cr_assert_str_eq(e->user_sid, "");
-	cr_assert_eq(e->w.qualifiers, 0);
-	cr_assert_eq(e->w.win_level, 2);
-	cr_assert_eq(e->w.task, 3);
-	cr_assert_eq(e->w.opcode, -1);
-	cr_assert(e->w.has_keywords);
-	cr_assert_eq(e->w.keywords, UINT64_C(0x8000000000000001));
-	cr_assert_eq(e->w.process_id, -1);
-	cr_assert_eq(e->w.thread_id, -1);
+	cr_assert_eq(e->win.qualifiers, 0);
+	cr_assert_eq(e->win.win_level, 2);
+	cr_assert_eq(e->win.task, 3);
+	cr_assert_eq(e->win.opcode, -1);
+	cr_assert(e->win.has_keywords);
+	cr_assert_eq(e->win.keywords, UINT64_C(0x8000000000000001));
+	cr_assert_eq(e->win.process_id, -1);
+	cr_assert_eq(e->win.thread_id, -1);
 	/* Data[3] is an array: not a scalar, left out. */
 	cr_assert_eq(e->ndata, 4);
 	assert_data(e, 0, "Data[1]", "contoso.com");
@@ -1251,10 +1060,10 @@ assert_psj(const struct cap *c)
 	assert_time(e, TQ_EXACT, "2022-04-08T04:10:53.843Z");
 	cr_assert_eq(e->event_id, 1073748928 & 0xFFFF);
 	cr_assert_str_eq(e->user_sid, "S-1-5-18");
-	cr_assert_eq(e->w.keywords, UINT64_C(0x80000000000000));
-	cr_assert_eq(e->w.process_id, 4242);
-	cr_assert_eq(e->w.thread_id, 17);
-	cr_assert_eq(e->w.qualifiers, -1);
+	cr_assert_eq(e->win.keywords, UINT64_C(0x80000000000000));
+	cr_assert_eq(e->win.process_id, 4242);
+	cr_assert_eq(e->win.thread_id, 17);
+	cr_assert_eq(e->win.qualifiers, -1);
 	/* The depth-cut EventProperty is no data. */
 	cr_assert_eq(e->ndata, 0);
 	cr_assert_str_eq(e->message, "AutoUpgrade result = UpgradeFailedRollbackSuccess");
@@ -1265,7 +1074,7 @@ Test(psjson, array_ps51)
 	struct cap c = { 0 };
 
 	cr_assert_eq(parse_str(&c, "psjson", psj_array), 0);
-	dump(&c);
+	dump_problems(&c);
 	assert_psj(&c);
 	cr_assert_eq(c.ev[1].offset, strlen("[\r\n" PSJ_OBJ1 ",\r\n    "));
 	cr_assert_eq(c.np, 0);
@@ -1305,7 +1114,7 @@ Test(psjson, byte_at_a_time_utf16_compressed)
 	cr_assert_eq(parse_chunked(&c, "psjson", one, strlen(one), NULL, 5), 0);
 	cr_assert_eq(c.nev, 2);
 	cr_assert_eq(c.ev[1].line, 1);
-	cr_assert_eq(c.ev[1].w.record_id, 123457);
+	cr_assert_eq(c.ev[1].win.record_id, 123457);
 	cap_free(&c);
 	free(one);
 	cap_free(&ref);
@@ -1329,13 +1138,13 @@ Test(psjson, single_object_ps7_iso_and_inserts_as_message)
 
 	cr_assert_eq(sniff_str("psjson", text, NULL), 90);
 	cr_assert_eq(parse_str(&c, "psjson", text), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 1);
 	cr_assert_eq(c.ev[0].line, 1);
 	cr_assert_eq(c.ev[0].offset, 3);
 	assert_time(&c.ev[0], TQ_EXACT, "2023-05-12T05:34:38.123Z");
 	cr_assert_eq(c.ev[0].level, LVL_ERROR);
-	cr_assert_eq(c.ev[0].w.win_level, -1);
+	cr_assert_eq(c.ev[0].win.win_level, -1);
 	cr_assert_eq(c.ev[0].event_id, 611);
 	cr_assert_eq(c.ev[0].ndata, 3);
 	assert_data(&c.ev[0], 1, "Data[2]", "True");
@@ -1372,7 +1181,7 @@ Test(psjson, truncated_file_keeps_earlier_objects)
 	cr_assert_not_null(text);
 	memcpy(text, psj_array, cut);
 	cr_assert_eq(parse_chunked(&c, "psjson", text, cut, NULL, 0), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 1);
 	cr_assert_eq(c.ev[0].event_id, 6100);
 	cr_assert_eq(c.np, 1);
@@ -1407,7 +1216,7 @@ Test(psjson, huge_and_bad_elements_skipped)
 		 "[{\"Id\": 5, \"ProviderName\": \"E\"}]\n");
 	opt.max_record = 1024;
 	cr_assert_eq(parse_chunked(&c, "psjson", text.data, text.len, &opt, 0), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 3);
 	cr_assert_eq(c.ev[0].event_id, 2);
 	cr_assert_eq(c.ev[0].line, 3);
@@ -1439,12 +1248,12 @@ Test(psjson, get_eventlog_json)
 
 	cr_assert_eq(sniff_str("psjson", text, NULL), 90);
 	cr_assert_eq(parse_str(&c, "psjson", text), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 1);
 	cr_assert_eq(c.ev[0].level, LVL_ERROR);
 	cr_assert_eq(c.ev[0].event_id, 6076);
-	cr_assert_eq(c.ev[0].w.qualifiers, 16384);
-	cr_assert_eq(c.ev[0].w.record_id, 4711);
+	cr_assert_eq(c.ev[0].win.qualifiers, 16384);
+	cr_assert_eq(c.ev[0].win.record_id, 4711);
 	cr_assert_str_eq(c.ev[0].provider, "ADSync");
 	cr_assert_str_eq(c.ev[0].computer, "AADC01");
 	assert_time(&c.ev[0], TQ_EXACT, "2023-05-12T07:34:38.000Z");
@@ -1466,7 +1275,7 @@ Test(psjson, utf16_non_ascii_and_surrogates)
 	unsigned char *u = to_utf16le(text, true, &n);
 
 	cr_assert_eq(parse_chunked(&c, "psjson", u, n, NULL, 3), 0);
-	dump(&c);
+	dump_problems(&c);
 	cr_assert_eq(c.nev, 2);
 	cr_assert_str_eq(c.ev[0].provider, "Caf\xC3\xA9");
 	cr_assert_str_eq(c.ev[0].message, "smile \xF0\x9F\x98\x80 ok");
@@ -1504,9 +1313,9 @@ Test(psjson, run_history_not_sniffed)
 	char *all;
 
 	cr_assert_eq(sniff_str("psjson", inline_rh, &best), 0);
-	cr_assert_neq(best, fmt("psjson"));
+	cr_assert_neq(best, cap_format("psjson"));
 	cr_assert_eq(sniff_str("psjson", psj_array, &best), 90);
-	cr_assert_eq(best, fmt("psjson"));
+	cr_assert_eq(best, cap_format("psjson"));
 	cr_assert_eq(sniff_str("psjson", "[]", NULL), 0);
 	cr_assert_eq(sniff_str("psjson", "{\"Name\": \"x\", \"Id\": 3}", NULL), 0);
 	cr_assert_eq(sniff_str("psjson", "not json \"ProviderName\": 1, \"Id\": 2", NULL), 0);
@@ -1517,6 +1326,6 @@ Test(psjson, run_history_not_sniffed)
 	all = slurp(path, &n);
 	cr_assert_not_null(all);
 	cr_assert_eq(sniff_text("psjson", all, n < 65536 ? n : 65536, &best), 0);
-	cr_assert_neq(best, fmt("psjson"));
+	cr_assert_neq(best, cap_format("psjson"));
 	free(all);
 }

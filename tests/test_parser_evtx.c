@@ -13,164 +13,31 @@
 #include <zlib.h>
 
 #include "common/encoding.h"
-#include "common/stream.h"
 #include "common/timeutil.h"
 #include "parser/parser.h"
+#include "support/capture.h"
 #include "support/testutil.h"
 
 extern const struct ec_format fmt_evtx;
 
-/* ---- a sink that keeps what matters here -------------------------------- */
+/* ---- parsing into the capture sink -------------------------------------- */
 
-struct cev {
-	uint64_t record_id, offset;
-	int64_t time_ms, event_id, qualifiers, task, win_level;
-	enum ec_timeq tq;
-	enum ec_level level;
-	char *provider, *channel, *computer, *user, *message;
-	char **names, **values;
-	size_t ndata;
-};
-
-struct cap {
-	struct cev *ev;
-	size_t nev, cap;
-	char **probs;
-	size_t np;
-	size_t nfacts;
-};
-
-static char *
-dup_sv(struct sv v)
-{
-	char *p = malloc(v.n + 1);
-
-	cr_assert_not_null(p);
-	if (v.n)
-		memcpy(p, v.p, v.n);
-	p[v.n] = '\0';
-	return p;
-}
-
-static int
-c_event(void *ctx, const struct ec_event *ev)
-{
-	struct cap *c = ctx;
-	struct cev *e;
-
-	if (c->nev == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 64;
-		c->ev = realloc(c->ev, c->cap * sizeof(*c->ev));
-		cr_assert_not_null(c->ev);
-	}
-	e = &c->ev[c->nev++];
-	memset(e, 0, sizeof(*e));
-	cr_assert_not_null(ev->win, "EVTX events carry Windows fields");
-	e->record_id = ev->win->record_id;
-	e->offset = ev->offset;
-	e->time_ms = ev->time_ms;
-	e->tq = ev->timeq;
-	e->level = ev->level;
-	e->event_id = ev->event_id;
-	e->qualifiers = ev->win->qualifiers;
-	e->task = ev->win->task;
-	e->win_level = ev->win->win_level;
-	e->provider = dup_sv(ev->provider);
-	e->channel = dup_sv(ev->win->channel);
-	e->computer = dup_sv(ev->win->computer);
-	e->user = dup_sv(ev->win->user_sid);
-	e->message = dup_sv(ev->message);
-	e->ndata = ev->ndata;
-	e->names = calloc(ev->ndata + 1, sizeof(char *));
-	e->values = calloc(ev->ndata + 1, sizeof(char *));
-	for (size_t i = 0; i < ev->ndata; i++) {
-		e->names[i] = dup_sv(ev->data[i].name);
-		e->values[i] = dup_sv(ev->data[i].value);
-	}
-	return 0;
-}
-
-static int
-c_fact(void *ctx, const struct ec_fact *f)
-{
-	struct cap *c = ctx;
-
-	(void)f;
-	c->nfacts++;
-	return 0;
-}
-
-static int
-c_problem(void *ctx, const struct ec_problem *p)
-{
-	struct cap *c = ctx;
-
-	c->probs = realloc(c->probs, (c->np + 1) * sizeof(char *));
-	cr_assert_not_null(c->probs);
-	c->probs[c->np++] = strdup(p->message);
-	return 0;
-}
-
-static void
-cap_free(struct cap *c)
-{
-	for (size_t i = 0; i < c->nev; i++) {
-		struct cev *e = &c->ev[i];
-
-		free(e->provider), free(e->channel), free(e->computer), free(e->user), free(e->message);
-		for (size_t k = 0; k < e->ndata; k++)
-			free(e->names[k]), free(e->values[k]);
-		free(e->names), free(e->values);
-	}
-	free(c->ev);
-	for (size_t i = 0; i < c->np; i++)
-		free(c->probs[i]);
-	free(c->probs);
-	memset(c, 0, sizeof(*c));
-}
-
+/* Parse n bytes as the input "test.evtx", chunk bytes per read (0: any). */
 static int
 parse_bytes(struct cap *c, const void *data, size_t n, size_t chunk)
 {
-	static const struct ec_options opt;
-	struct ec_sink sink = { .ctx = c, .event = c_event, .fact = c_fact, .problem = c_problem };
-	struct memstream m;
-	struct ec_stream s;
-	struct ec_input in;
+	int rc = cap_parse(c, &fmt_evtx, data, n, chunk, NULL, "test.evtx");
 
-	memstream_init(&m, &s, data, n);
-	m.chunk = chunk;
-	in.in = &s;
-	in.enc.enc = ENC_BINARY;
-	in.enc.bom = 0;
-	in.name = "test.evtx";
-	in.opt = &opt;
-	in.sink = &sink;
-	return fmt_evtx.parse(&in);
-}
-
-static const char *
-find_problem(const struct cap *c, const char *part)
-{
-	for (size_t i = 0; i < c->np; i++) {
-		if (strstr(c->probs[i], part))
-			return c->probs[i];
-	}
-	return NULL;
-}
-
-static void
-dump_problems(const struct cap *c)
-{
-	for (size_t i = 0; i < c->np && i < 20; i++)
-		cr_log_info("problem: %s", c->probs[i]);
+	for (size_t i = 0; i < c->nev; i++)
+		cr_assert(c->ev[i].has_win, "EVTX events carry Windows fields");
+	return rc;
 }
 
 static const struct cev *
 by_record(const struct cap *c, uint64_t id)
 {
 	for (size_t i = 0; i < c->nev; i++) {
-		if (c->ev[i].record_id == id)
+		if (c->ev[i].win.record_id == id)
 			return &c->ev[i];
 	}
 	return NULL;
@@ -310,12 +177,12 @@ Test(parser_evtx, classic_inserts_by_position)
 	cr_assert_str_eq(e->provider, "MSSQL$RADAR");
 	cr_assert_eq(e->event_id, 18456);
 	cr_assert_eq(e->ndata, 4);
-	cr_assert_str_eq(e->names[0], "Data[1]");
-	cr_assert_str_eq(e->values[0], "unexisting-user");
-	cr_assert_str_eq(e->names[2], "Data[3]");
-	cr_assert_str_eq(e->values[2], " [CLIENT: 10.23.23.9]");
-	cr_assert_str_eq(e->names[3], "Binary");
-	cr_assert(strncmp(e->values[3], "18480000", 8) == 0, "%s", e->values[3]);
+	cr_assert_str_eq(e->dname[0], "Data[1]");
+	cr_assert_str_eq(e->dvalue[0], "unexisting-user");
+	cr_assert_str_eq(e->dname[2], "Data[3]");
+	cr_assert_str_eq(e->dvalue[2], " [CLIENT: 10.23.23.9]");
+	cr_assert_str_eq(e->dname[3], "Binary");
+	cr_assert(strncmp(e->dvalue[3], "18480000", 8) == 0, "%s", e->dvalue[3]);
 	cr_assert_eq(c.np, 0);
 	cap_free(&c);
 	free(data);
@@ -337,7 +204,7 @@ Test(parser_evtx, named_data_and_known_messages)
 		if (strcmp(e->provider, "Service Control Manager") == 0 && e->event_id == 7036) {
 			cr_assert(strncmp(e->message, "The ", 4) == 0 && strstr(e->message, " service entered the "),
 				  "%s", e->message);
-			cr_assert_str_eq(e->names[0], "param1");
+			cr_assert_str_eq(e->dname[0], "param1");
 			scm++;
 		}
 	}
@@ -717,19 +584,19 @@ Test(parser_evtx, built_file_reads_back)
 	cr_assert_eq(c.np, 0);
 	cr_assert_eq(c.nev, 3);
 	e = &c.ev[1];
-	cr_assert_eq(e->record_id, 2);
+	cr_assert_eq(e->win.record_id, 2);
 	cr_assert_str_eq(e->provider, "Prov");
 	cr_assert_eq(e->event_id, 1001);
-	cr_assert_eq(e->win_level, 2);
+	cr_assert_eq(e->win.win_level, 2);
 	cr_assert_eq(e->level, LVL_ERROR);
 	cr_assert_str_eq(e->channel, "Application");
 	cr_assert_str_eq(e->computer, "HOST");
 	cr_assert_eq(e->time_ms, INT64_C(1778400000123), "%lld", (long long)e->time_ms);
 	cr_assert_eq(e->ndata, 2);
-	cr_assert_str_eq(e->names[0], "a");
-	cr_assert_str_eq(e->values[0], "first");
-	cr_assert_str_eq(e->names[1], "Data[1]");
-	cr_assert_str_eq(e->values[1], "two");
+	cr_assert_str_eq(e->dname[0], "a");
+	cr_assert_str_eq(e->dvalue[0], "first");
+	cr_assert_str_eq(e->dname[1], "Data[1]");
+	cr_assert_str_eq(e->dvalue[1], "two");
 	cr_assert_str_eq(e->message, "first; two");
 	cap_free(&c);
 	free(f);
@@ -743,13 +610,13 @@ damaged(enum damage d, const char *reason)
 	size_t n;
 	unsigned char *f = build(d, 3, &n);
 	struct cap c = { 0 };
-	const char *p;
+	const struct cprob *p;
 
 	cr_assert_eq(parse_bytes(&c, f, n, 0), 0);
 	dump_problems(&c);
 	p = find_problem(&c, reason);
 	cr_assert_not_null(p, "no problem saying '%s'", reason);
-	cr_assert_not_null(strstr(p, "record 2 at offset "), "%s", p);
+	cr_assert_not_null(strstr(p->message, "record 2 at offset "), "%s", p->message);
 	cr_assert_not_null(by_record(&c, 1));
 	cr_assert_not_null(by_record(&c, 3));
 	cr_assert_null(by_record(&c, 2));

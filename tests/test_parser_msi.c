@@ -10,11 +10,11 @@
 #include <string.h>
 
 #include "common/encoding.h"
-#include "common/stream.h"
 #include "common/strview.h"
 #include "common/timeutil.h"
 #include "parser/msiline.h"
 #include "parser/parser.h"
+#include "support/capture.h"
 #include "support/testutil.h"
 
 #define KB3121701 "text/msi/msdocs_KB3121701_msi_Error25009_ConfigDB.VERBATIM-SNIPPET.txt"
@@ -468,254 +468,33 @@ Test(parser_msi, header_dates)
 	cr_assert_eq(hdate("", "", NULL, &c), MSI_DATE_BAD);
 }
 
-/* ---- a sink that copies what it receives -------------------------------- */
-
-struct cev {
-	uint64_t line;
-	int64_t time_ms, event_id;
-	int32_t tod;
-	enum ec_timeq tq;
-	enum ec_level level;
-	char *provider, *thread, *message, *dname, *dvalue;
-	size_t ndata;
-};
-
-struct cfact {
-	char *name, *key, *value;
-};
-
-struct cprob {
-	uint64_t line;
-	char *message;
-};
-
-struct cact {
-	uint32_t session, seq, depth;
-	char *name, *parent, *ca_name, *error_text;
-	uint64_t start_line, end_line, ca_line, error_line;
-	struct ec_time start, end;
-	int64_t ret, ca_error, error_number;
-};
-
-struct csess {
-	uint32_t session, actions, failed;
-	uint64_t start_line, end_line;
-	struct ec_time start, end;
-	char *started, *caller, *package, *cmd, *product, *version, *pcode, *ucode, *result;
-	int64_t status, engine_return;
-	bool footer;
-};
-
-struct cap {
-	struct cev *ev;
-	struct cfact *f;
-	struct cprob *p;
-	struct cact *a;
-	struct csess *s;
-	size_t nev, nf, np, na, ns;
-};
-
-static char *
-dup(struct sv v)
-{
-	char *s = malloc(v.n + 1);
-
-	cr_assert_not_null(s);
-	if (v.n)
-		memcpy(s, v.p, v.n);
-	s[v.n] = '\0';
-	return s;
-}
-
-/* Room for one more element in *arr holding n of them (grown by doubling). */
-static void *
-more(void *arr, size_t n, size_t size)
-{
-	if (n != 0 && (n & (n - 1)) != 0)
-		return arr;
-	arr = realloc(arr, (n ? 2 * n : 1) * size);
-	cr_assert_not_null(arr);
-	return arr;
-}
-
-static int
-c_event(void *ctx, const struct ec_event *e)
-{
-	struct cap *c = ctx;
-	struct cev *v;
-
-	c->ev = more(c->ev, c->nev, sizeof(*c->ev));
-	v = &c->ev[c->nev++];
-	v->line = e->line;
-	v->time_ms = e->time_ms;
-	v->event_id = e->event_id;
-	v->tod = e->tod_ms;
-	v->tq = e->timeq;
-	v->level = e->level;
-	v->provider = dup(e->provider);
-	v->thread = dup(e->thread);
-	v->message = dup(e->message);
-	v->ndata = e->ndata;
-	v->dname = dup(e->ndata ? e->data[0].name : SV_NULL);
-	v->dvalue = dup(e->ndata ? e->data[0].value : SV_NULL);
-	return 0;
-}
-
-static int
-c_fact(void *ctx, const struct ec_fact *f)
-{
-	struct cap *c = ctx;
-
-	c->f = more(c->f, c->nf, sizeof(*c->f));
-	c->f[c->nf].name = dup(f->name);
-	c->f[c->nf].key = dup(f->key);
-	c->f[c->nf].value = dup(f->value);
-	c->nf++;
-	return 0;
-}
-
-static int
-c_problem(void *ctx, const struct ec_problem *p)
-{
-	struct cap *c = ctx;
-
-	c->p = more(c->p, c->np, sizeof(*c->p));
-	c->p[c->np].line = p->line;
-	c->p[c->np].message = dup(sv_cstr(p->message));
-	c->np++;
-	return 0;
-}
-
-static int
-c_action(void *ctx, const struct ec_msi_action *a)
-{
-	struct cap *c = ctx;
-	struct cact *v;
-
-	c->a = more(c->a, c->na, sizeof(*c->a));
-	v = &c->a[c->na++];
-	v->session = a->session;
-	v->seq = a->seq;
-	v->depth = a->depth;
-	v->name = dup(a->name);
-	v->parent = dup(a->parent);
-	v->ca_name = dup(a->ca_name);
-	v->error_text = dup(a->error_text);
-	v->start_line = a->start_line;
-	v->end_line = a->end_line;
-	v->ca_line = a->ca_line;
-	v->error_line = a->error_line;
-	v->start = a->start;
-	v->end = a->end;
-	v->ret = a->return_value;
-	v->ca_error = a->ca_error;
-	v->error_number = a->error_number;
-	return 0;
-}
-
-static int
-c_session(void *ctx, const struct ec_msi_session *s)
-{
-	struct cap *c = ctx;
-	struct csess *v;
-
-	c->s = more(c->s, c->ns, sizeof(*c->s));
-	v = &c->s[c->ns++];
-	v->session = s->session;
-	v->actions = s->actions;
-	v->failed = s->failed_actions;
-	v->start_line = s->start_line;
-	v->end_line = s->end_line;
-	v->start = s->start;
-	v->end = s->end;
-	v->started = dup(s->started);
-	v->caller = dup(s->calling_process);
-	v->package = dup(s->package);
-	v->cmd = dup(s->command_line);
-	v->product = dup(s->product);
-	v->version = dup(s->version);
-	v->pcode = dup(s->product_code);
-	v->ucode = dup(s->upgrade_code);
-	v->result = dup(s->result);
-	v->status = s->status;
-	v->engine_return = s->engine_return;
-	v->footer = s->footer;
-	return 0;
-}
-
-static void
-cap_free(struct cap *c)
-{
-	for (size_t i = 0; i < c->nev; i++) {
-		free(c->ev[i].provider);
-		free(c->ev[i].thread);
-		free(c->ev[i].message);
-		free(c->ev[i].dname);
-		free(c->ev[i].dvalue);
-	}
-	for (size_t i = 0; i < c->nf; i++) {
-		free(c->f[i].name);
-		free(c->f[i].key);
-		free(c->f[i].value);
-	}
-	for (size_t i = 0; i < c->np; i++)
-		free(c->p[i].message);
-	for (size_t i = 0; i < c->na; i++) {
-		free(c->a[i].name);
-		free(c->a[i].parent);
-		free(c->a[i].ca_name);
-		free(c->a[i].error_text);
-	}
-	for (size_t i = 0; i < c->ns; i++) {
-		struct csess *s = &c->s[i];
-		char *fields[] = { s->started, s->caller, s->package, s->cmd, s->product,
-				   s->version, s->pcode, s->ucode, s->result };
-
-		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
-			free(fields[k]);
-	}
-	free(c->ev);
-	free(c->f);
-	free(c->p);
-	free(c->a);
-	free(c->s);
-	memset(c, 0, sizeof(*c));
-}
-
-static const struct ec_format *
-msi_format(void)
-{
-	const struct ec_format *f = ec_format_find("msi");
-
-	cr_assert_not_null(f, "no \"msi\" format in the registry");
-	return f;
-}
+/* ---- parsing into the capture sink -------------------------------------- */
 
 /* Parse n bytes (encoding sniffed as the walker does) as the input name. */
 static int
 parse_bytes(struct cap *c, const void *data, size_t n, const char *name,
 	    const struct ec_options *opt)
 {
-	static const struct ec_options defaults;
-	struct ec_sink sink = { .ctx = c, .event = c_event, .fact = c_fact, .problem = c_problem,
-				.msi_action = c_action, .msi_session = c_session };
-	struct memstream m;
-	struct ec_stream s;
-	struct ec_input in;
-
-	memstream_init(&m, &s, data, n);
-	in.in = &s;
-	in.enc = enc_sniff(data, n < 65536 ? n : 65536);
-	in.name = name;
-	in.opt = opt ? opt : &defaults;
-	in.sink = &sink;
-	return msi_format()->parse(&in);
+	return cap_parse(c, cap_format("msi"), data, n, 0, opt, name);
 }
 
 static int
 parse_str(struct cap *c, const char *text)
 {
 	return parse_bytes(c, text, strlen(text), NULL, NULL);
+}
+
+/* The name and value of an event's first data item ("" without one). */
+static const char *
+dname0(const struct cev *e)
+{
+	return e->ndata ? e->dname[0] : "";
+}
+
+static const char *
+dvalue0(const struct cev *e)
+{
+	return e->ndata ? e->dvalue[0] : "";
 }
 
 static char *
@@ -783,36 +562,6 @@ assert_event_time(const struct cev *e, enum ec_timeq q, const char *want)
 	cr_assert_str_eq(iso(e->time_ms, got), want, "line %llu", (unsigned long long)e->line);
 }
 
-static const struct cfact *
-find_fact(const struct cap *c, const char *name, const char *key)
-{
-	for (size_t i = 0; i < c->nf; i++) {
-		if (strcmp(c->f[i].name, name) == 0 && (!key || strcmp(c->f[i].key, key) == 0))
-			return &c->f[i];
-	}
-	return NULL;
-}
-
-static size_t
-count_facts(const struct cap *c, const char *name)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < c->nf; i++)
-		k += strcmp(c->f[i].name, name) == 0;
-	return k;
-}
-
-static const struct cprob *
-find_problem(const struct cap *c, const char *part)
-{
-	for (size_t i = 0; i < c->np; i++) {
-		if (strstr(c->p[i].message, part))
-			return &c->p[i];
-	}
-	return NULL;
-}
-
 static const struct cact *
 find_action(const struct cap *c, const char *name)
 {
@@ -830,7 +579,7 @@ first_failure(const struct cap *c)
 	const struct cact *best = NULL;
 
 	for (size_t i = 0; i < c->na; i++) {
-		if (c->a[i].ret == 3 && c->a[i].end_line &&
+		if (c->a[i].return_value == 3 && c->a[i].end_line &&
 		    (!best || c->a[i].end_line < best->end_line))
 			best = &c->a[i];
 	}
@@ -851,14 +600,6 @@ count_char(const char *s, char ch)
 	for (; *s; s++)
 		k += *s == ch;
 	return k;
-}
-
-static void
-dump_problems(const struct cap *c)
-{
-	for (size_t i = 0; i < c->np; i++)
-		cr_log_info("problem line %llu: %s", (unsigned long long)c->p[i].line,
-			    c->p[i].message);
 }
 
 /* ASCII text to UTF-16LE, "\n" written as CR LF when crlf, BOM first if bom. */
@@ -902,7 +643,7 @@ Test(parser_msi, corpus_kb3121701_error25009_configdb)
 	cr_assert_eq(c.na, 1);
 	a = &c.a[0];
 	cr_assert_str_eq(a->name, "InstallFinalize");
-	cr_assert_eq(a->ret, 3);
+	cr_assert_eq(a->return_value, 3);
 	cr_assert_eq(a->session, 1);
 	cr_assert_eq(a->seq, 1);
 	cr_assert_eq(a->depth, 0);
@@ -939,7 +680,7 @@ Test(parser_msi, corpus_kb3121701_error25009_configdb)
 	cr_assert_eq(c.ev[4].level, LVL_ERROR);
 	cr_assert_str_eq(c.ev[4].provider, "InstallFinalize");
 	/* The bare repeat of the product error is not a second error. */
-	cr_assert_eq(count_facts(&c, "msi.error"), 1);
+	cr_assert_eq(count_facts(&c, "msi.error", NULL), 1);
 	f = find_fact(&c, "msi.error", "25009");
 	cr_assert_not_null(f);
 	cr_assert_str_eq(f->value, "The Forefront Identity Manager Synchronization Service setup "
@@ -958,7 +699,7 @@ Test(parser_msi, corpus_kb3121701_error25009_configdb)
 	cr_assert_eq(c.s[0].start_line, 1);
 	cr_assert_eq(c.s[0].end_line, 9);
 	cr_assert_eq(c.s[0].actions, 1);
-	cr_assert_eq(c.s[0].failed, 1);
+	cr_assert_eq(c.s[0].failed_actions, 1);
 	cr_assert_not(c.s[0].footer);
 	cr_assert_str_eq(c.s[0].product, "Forefront Identity Manager Synchronization Service");
 	cr_assert_str_eq(c.s[0].started, "");
@@ -997,7 +738,7 @@ Test(parser_msi, corpus_kb4051210_block6_error25019)
 	cr_assert_eq(c.na, 1);
 	a = find_action(&c, "DetectStoreServer");
 	cr_assert_not_null(a);
-	cr_assert_eq(a->ret, -1);
+	cr_assert_eq(a->return_value, -1);
 	cr_assert_eq(a->start_line, 5);
 	cr_assert_eq(a->end_line, 0);
 	cr_assert_eq(a->end.q, TQ_NONE);
@@ -1011,11 +752,11 @@ Test(parser_msi, corpus_kb4051210_block6_error25019)
 
 	cr_assert_eq(c.nev, 6);
 	cr_assert_eq(c.ev[0].ndata, 1);
-	cr_assert_str_eq(c.ev[0].dname, "WIX_UPGRADE_DETECTED");
-	cr_assert_str_eq(c.ev[0].dvalue, "{7C4397B7-9008-4C23-8CDA-3B3B8FAF4312}");
+	cr_assert_str_eq(dname0(&c.ev[0]), "WIX_UPGRADE_DETECTED");
+	cr_assert_str_eq(dvalue0(&c.ev[0]), "{7C4397B7-9008-4C23-8CDA-3B3B8FAF4312}");
 	cr_assert_eq(c.ev[1].ndata, 1);
-	cr_assert_str_eq(c.ev[1].dname, "MIGRATE");
-	cr_assert_str_eq(c.ev[1].dvalue, "{7C4397B7-9008-4C23-8CDA-3B3B8FAF4312}");
+	cr_assert_str_eq(dname0(&c.ev[1]), "MIGRATE");
+	cr_assert_str_eq(dvalue0(&c.ev[1]), "{7C4397B7-9008-4C23-8CDA-3B3B8FAF4312}");
 	cr_assert_eq(c.ev[2].ndata, 0);
 	cr_assert_str_eq(c.ev[2].message, "...");
 	cr_assert_eq(c.ev[0].level, LVL_VERBOSE);
@@ -1028,7 +769,7 @@ Test(parser_msi, corpus_kb4051210_block6_error25019)
 	assert_event_time(&c.ev[5], TQ_LOCAL_ASSUMED, "2017-05-25T15:52:17.605Z");
 	cr_assert_eq(c.ns, 1);
 	cr_assert_eq(c.s[0].actions, 1);
-	cr_assert_eq(c.s[0].failed, 0);
+	cr_assert_eq(c.s[0].failed_actions, 0);
 	cr_assert_str_eq(c.s[0].product, ENGINE);
 	cap_free(&c);
 	free(text);
@@ -1045,8 +786,8 @@ Test(parser_msi, corpus_sniffs_as_msi)
 	s.enc = enc_sniff(s.raw, n);
 	s.text = text;
 	s.text_len = n;
-	cr_assert_eq(msi_format()->sniff(&s), 95);
-	cr_assert_eq(ec_format_sniff(&s), msi_format());
+	cr_assert_eq(cap_format("msi")->sniff(&s), 95);
+	cr_assert_eq(ec_format_sniff(&s), cap_format("msi"));
 	free(text);
 }
 
@@ -1092,7 +833,7 @@ assert_base_actions(const struct cap *c)
 	cr_assert_str_eq(a->parent, "INSTALL");
 	cr_assert_eq(a->start_line, 7);
 	cr_assert_eq(a->end_line, 10);
-	cr_assert_eq(a->ret, 3);
+	cr_assert_eq(a->return_value, 3);
 	cr_assert_str_eq(a->ca_name, "DetectStoreServer");
 	cr_assert_eq(a->ca_error, 1603);
 	cr_assert_eq(a->ca_line, 9);
@@ -1106,7 +847,7 @@ assert_base_actions(const struct cap *c)
 	cr_assert_str_eq(a->parent, "");
 	cr_assert_eq(a->start_line, 5);
 	cr_assert_eq(a->end_line, 11);
-	cr_assert_eq(a->ret, 3);
+	cr_assert_eq(a->return_value, 3);
 	cr_assert_eq(a->error_number, 25019, "the error inside a child is inside the parent too");
 	cr_assert_str_eq(a->ca_name, "DetectStoreServer");
 	cr_assert_eq(first_failure(c), &c->a[0]);
@@ -1136,10 +877,10 @@ Test(parser_msi, constructed_records)
 	cr_assert_str_eq(c.ev[5].provider, "INSTALL");
 	cr_assert_str_eq(c.ev[11].provider, "");
 	cr_assert_str_eq(c.ev[5].thread, "C0:0C");
-	cr_assert_str_eq(c.ev[5].dname, "WIX_UPGRADE_DETECTED");
-	cr_assert_str_eq(c.ev[5].dvalue, "{7C4397B7-9008-4C23-8CDA-3B3B8FAF4312}");
-	cr_assert_str_eq(c.ev[13].dname, "ProductVersion");
-	cr_assert_str_eq(c.ev[13].dvalue, "1.1.614.0");
+	cr_assert_str_eq(dname0(&c.ev[5]), "WIX_UPGRADE_DETECTED");
+	cr_assert_str_eq(dvalue0(&c.ev[5]), "{7C4397B7-9008-4C23-8CDA-3B3B8FAF4312}");
+	cr_assert_str_eq(dname0(&c.ev[13]), "ProductVersion");
+	cr_assert_str_eq(dvalue0(&c.ev[13]), "1.1.614.0");
 	assert_base_actions(&c);
 	cap_free(&c);
 }
@@ -1156,18 +897,18 @@ Test(parser_msi, constructed_session)
 	cr_assert_eq(s->start_line, 1);
 	cr_assert_eq(s->end_line, 18);
 	cr_assert_str_eq(s->package, "C:\\x\\Synchronization Service.msi");
-	cr_assert_str_eq(s->cmd, "SERVER=1", "the server's command line wins");
+	cr_assert_str_eq(s->command_line, "SERVER=1", "the server's command line wins");
 	cr_assert_str_eq(s->product, ENGINE);
 	cr_assert_str_eq(s->version, "1.1.614.0");
-	cr_assert_str_eq(s->pcode, "{11111111-2222-3333-4444-555555555555}");
-	cr_assert_str_eq(s->ucode, "{545334D7-13CD-4BAB-8DA1-2775FA8CF7C2}");
+	cr_assert_str_eq(s->product_code, "{11111111-2222-3333-4444-555555555555}");
+	cr_assert_str_eq(s->upgrade_code, "{545334D7-13CD-4BAB-8DA1-2775FA8CF7C2}");
 	cr_assert_str_eq(s->result, "Installation failed.");
 	cr_assert_eq(s->status, 1603);
 	cr_assert_eq(s->engine_return, 1603);
 	cr_assert_eq(s->actions, 2);
-	cr_assert_eq(s->failed, 2);
+	cr_assert_eq(s->failed_actions, 2);
 	cr_assert_str_eq(s->started, "5/25/2017 15:52:17");
-	cr_assert_str_eq(s->caller, "C:\\Windows\\system32\\msiexec.exe");
+	cr_assert_str_eq(s->calling_process, "C:\\Windows\\system32\\msiexec.exe");
 	cr_assert(s->footer);
 	assert_time(s->start, TQ_LOCAL_ASSUMED, "2017-05-25T15:52:17.000Z");
 	assert_time(s->end, TQ_LOCAL_ASSUMED, "2017-05-25T15:52:19.600Z");
@@ -1219,7 +960,7 @@ assert_same(const struct cap *a, const struct cap *b)
 		cr_assert_eq(a->ev[i].tod, b->ev[i].tod);
 		cr_assert_str_eq(a->ev[i].thread, b->ev[i].thread);
 		cr_assert_str_eq(a->ev[i].provider, b->ev[i].provider);
-		cr_assert_str_eq(a->ev[i].dvalue, b->ev[i].dvalue);
+		cr_assert_str_eq(dvalue0(&a->ev[i]), dvalue0(&b->ev[i]));
 	}
 	cr_assert_eq(a->na, b->na);
 	for (size_t i = 0; i < a->na; i++) {
@@ -1227,7 +968,7 @@ assert_same(const struct cap *a, const struct cap *b)
 		cr_assert_str_eq(a->a[i].parent, b->a[i].parent);
 		cr_assert_str_eq(a->a[i].error_text, b->a[i].error_text);
 		cr_assert_str_eq(a->a[i].ca_name, b->a[i].ca_name);
-		cr_assert_eq(a->a[i].ret, b->a[i].ret);
+		cr_assert_eq(a->a[i].return_value, b->a[i].return_value);
 		cr_assert_eq(a->a[i].start_line, b->a[i].start_line);
 		cr_assert_eq(a->a[i].end_line, b->a[i].end_line);
 		cr_assert_eq(a->a[i].error_number, b->a[i].error_number);
@@ -1342,7 +1083,7 @@ Test(parser_msi, multi_line_error_message)
 		cr_assert_eq(c.ev[2].line, 5);
 		cr_assert_eq(c.na, 1);
 		cr_assert_str_eq(c.a[0].name, "X");
-		cr_assert_eq(c.a[0].ret, 3);
+		cr_assert_eq(c.a[0].return_value, 3);
 		cr_assert_eq(c.a[0].error_number, 25009);
 		cr_assert_eq(c.a[0].error_line, 1);
 		cr_assert_str_eq(c.a[0].error_text,
@@ -1383,7 +1124,7 @@ Test(parser_msi, nested_actions)
 		cr_assert_eq(a->seq, 3 - i, "%s", a->name);
 		cr_assert_eq(a->start_line, 3 - i, "%s", a->name);
 		cr_assert_eq(a->end_line, 5 + i, "%s", a->name);
-		cr_assert_eq(a->ret, 3);
+		cr_assert_eq(a->return_value, 3);
 		cr_assert_eq(a->start.tod_ms, 36000000 + (2 - (int32_t)i) * 1000);
 		cr_assert_eq(a->end.tod_ms, 36003000 + (int32_t)i * 1000);
 		cr_assert_eq(a->start.q, TQ_TIME_OF_DAY);
@@ -1396,9 +1137,9 @@ Test(parser_msi, nested_actions)
 	a = first_failure(&c);
 	cr_assert_not_null(a);
 	cr_assert_str_eq(a->name, "ConfigDB");
-	cr_assert_eq(count_facts(&c, "msi.action_failed"), 3);
+	cr_assert_eq(count_facts(&c, "msi.action_failed", NULL), 3);
 	cr_assert_eq(c.s[0].actions, 3);
-	cr_assert_eq(c.s[0].failed, 3);
+	cr_assert_eq(c.s[0].failed_actions, 3);
 	cap_free(&c);
 }
 
@@ -1416,25 +1157,25 @@ Test(parser_msi, inner_action_left_open)
 	cr_assert_eq(parse_str(&c, text), 0);
 	cr_assert_eq(c.na, 4);
 	cr_assert_str_eq(c.a[0].name, "B");
-	cr_assert_eq(c.a[0].ret, -1);
+	cr_assert_eq(c.a[0].return_value, -1);
 	cr_assert_eq(c.a[0].end_line, 0);
 	cr_assert_eq(c.a[0].depth, 2);
 	cr_assert_str_eq(c.a[0].parent, "A");
 	cr_assert_str_eq(c.a[1].name, "A");
-	cr_assert_eq(c.a[1].ret, 1);
+	cr_assert_eq(c.a[1].return_value, 1);
 	cr_assert_eq(c.a[1].depth, 1);
 	cr_assert_str_eq(c.a[1].parent, "INSTALL");
 	cr_assert_str_eq(c.a[2].name, "INSTALL");
 	cr_assert_eq(c.a[2].depth, 0);
 	cr_assert_str_eq(c.a[3].name, "Orphan");
-	cr_assert_eq(c.a[3].ret, 2);
+	cr_assert_eq(c.a[3].return_value, 2);
 	cr_assert_eq(c.a[3].start_line, 0);
 	cr_assert_eq(c.a[3].seq, 4);
 	cr_assert_eq(c.a[3].ca_error, -1);
 	cr_assert_eq(c.a[3].error_number, -1);
 	cr_assert_null(first_failure(&c));
 	cr_assert_eq(c.s[0].actions, 4);
-	cr_assert_eq(c.s[0].failed, 0);
+	cr_assert_eq(c.s[0].failed_actions, 0);
 	cap_free(&c);
 }
 
@@ -1477,7 +1218,7 @@ Test(parser_msi, two_sessions)
 	cr_assert_eq(s->status, 0);
 	cr_assert_eq(s->engine_return, 0);
 	cr_assert_eq(s->actions, 1);
-	cr_assert_eq(s->failed, 0);
+	cr_assert_eq(s->failed_actions, 0);
 	cr_assert(s->footer);
 	s = &c.s[1];
 	cr_assert_eq(s->session, 2);
@@ -1489,14 +1230,14 @@ Test(parser_msi, two_sessions)
 	cr_assert_eq(s->status, 1603);
 	cr_assert_eq(s->engine_return, 1603);
 	cr_assert_eq(s->actions, 2);
-	cr_assert_eq(s->failed, 2);
+	cr_assert_eq(s->failed_actions, 2);
 	cr_assert_eq(c.na, 3);
 	cr_assert_eq(c.a[0].session, 1);
 	cr_assert_eq(c.a[1].session, 2);
 	cr_assert_eq(c.a[2].session, 2);
 	cr_assert_eq(c.a[1].seq, 3, "seq counts through the file");
 	cr_assert_eq(c.a[2].seq, 2);
-	cr_assert_eq(count_facts(&c, "engine.msi_version"), 1);
+	cr_assert_eq(count_facts(&c, "engine.msi_version", NULL), 1);
 	cr_assert_str_eq(find_fact(&c, "msi.status", "Microsoft SQL Server 2019 LocalDB")->value, "0");
 	cr_assert_str_eq(find_fact(&c, "msi.status", ENGINE)->value, "1603");
 	cr_assert_str_eq(c.s[0].started, "5/25/2017 15:50:00");
@@ -1665,24 +1406,11 @@ Test(parser_msi, bad_header_date)
 Test(parser_msi, byte_at_a_time)
 {
 	struct cap ref = { 0 }, c = { 0 };
-	static const struct ec_options defaults;
-	struct ec_sink sink = { .ctx = &c, .event = c_event, .fact = c_fact, .problem = c_problem,
-				.msi_action = c_action, .msi_session = c_session };
 	size_t n;
 	unsigned char *u = to_utf16le(base_log, true, true, &n);
-	struct memstream m;
-	struct ec_stream s;
-	struct ec_input in;
 
 	cr_assert_eq(parse_str(&ref, base_log), 0);
-	memstream_init(&m, &s, u, n);
-	m.chunk = 1;
-	in.in = &s;
-	in.enc = enc_sniff(u, n);
-	in.name = NULL;
-	in.opt = &defaults;
-	in.sink = &sink;
-	cr_assert_eq(msi_format()->parse(&in), 0);
+	cr_assert_eq(cap_parse(&c, cap_format("msi"), u, n, 1, NULL, NULL), 0);
 	assert_same(&ref, &c);
 	cap_free(&c);
 	cap_free(&ref);
@@ -1702,17 +1430,17 @@ sniff_text(const char *text, const struct ec_format **best)
 	s.text = text;
 	s.text_len = s.raw_len;
 	*best = ec_format_sniff(&s);
-	return msi_format()->sniff(&s);
+	return cap_format("msi")->sniff(&s);
 }
 
 Test(parser_msi, sniff)
 {
 	const struct ec_format *best;
 
-	cr_assert_str_eq(msi_format()->name, "msi");
-	cr_assert_not(msi_format()->binary);
+	cr_assert_str_eq(cap_format("msi")->name, "msi");
+	cr_assert_not(cap_format("msi")->binary);
 	cr_assert_eq(sniff_text("MSI (s) (C0:0C) [15:52:17:386]: x\r\n", &best), 95);
-	cr_assert_eq(best, msi_format());
+	cr_assert_eq(best, cap_format("msi"));
 	cr_assert_eq(sniff_text("Action start 15:52:17: INSTALL.\n", &best), 75);
 	cr_assert_eq(sniff_text("some text\nMSI (s) (C0:0C) [15:52:17:386]: x\n", &best), 55);
 	cr_assert_eq(sniff_text("=== Build log ===\nsome text\n", &best), 0);
@@ -1723,7 +1451,7 @@ Test(parser_msi, sniff)
 	cr_assert_eq(sniff_text("", &best), 0);
 	/* A header first line: 95 (not 55 from the engine line after it). */
 	cr_assert_eq(sniff_text(HEADER "\r\nMSI (c) (A8:2C) [15:52:17:100]: x\r\n", &best), 95);
-	cr_assert_eq(best, msi_format());
+	cr_assert_eq(best, cap_format("msi"));
 	cr_assert_eq(sniff_text(HEADER "\r\n", &best), 95);
 }
 

@@ -10,10 +10,10 @@
 
 #include "common/buf.h"
 #include "common/encoding.h"
-#include "common/stream.h"
 #include "common/timeutil.h"
 #include "parser/fmt_trace.h"
 #include "parser/parser.h"
+#include "support/capture.h"
 #include "support/guardbuf.h"
 #include "support/testutil.h"
 
@@ -25,166 +25,18 @@ extern const struct ec_format fmt_trace;
 #define SYSOPS "text/trace/sysopslife_trace_sync-rule-import-failure_AddADSyncRule_" \
 	"undefined-extension-attribute.NORMALIZED-EXCERPT.txt"
 
-/* ---- a sink that copies what it receives ------------------------------- */
-
-struct tstr {
-	char *p;
-	size_t n;
-};
-
-struct tev {
-	uint64_t line, offset;
-	int64_t time_ms;
-	int32_t tod;
-	enum ec_timeq tq;
-	enum ec_level level;
-	int64_t event_id;
-	struct tstr provider, thread, message;
-};
-
-struct tfact {
-	struct tstr name, key, value;
-	bool on_event;
-	size_t after;		/* events received before it */
-};
-
-struct tprob {
-	uint64_t line, offset, records, bytes;
-	char *message;
-};
-
-struct tsink {
-	struct tev *ev;
-	size_t nev, cev;
-	struct tfact *f;
-	size_t nf, cf;
-	struct tprob *p;
-	size_t np, cp;
-	size_t stop_at;		/* return 7 from the stop_at-th event (0: never) */
-};
-
-static struct tstr
-tcopy(struct sv v)
-{
-	struct tstr s;
-
-	s.n = v.n;
-	s.p = malloc(v.n + 1);
-	cr_assert_not_null(s.p);
-	if (v.n)
-		memcpy(s.p, v.p, v.n);
-	s.p[v.n] = '\0';
-	return s;
-}
-
-static void *
-grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return p;
-	*cap = *cap ? *cap * 2 : 64;
-	p = realloc(p, *cap * size);
-	cr_assert_not_null(p);
-	return p;
-}
-
-static int
-t_event(void *ctx, const struct ec_event *e)
-{
-	struct tsink *t = ctx;
-	struct tev *c;
-
-	t->ev = grow(t->ev, &t->cev, t->nev + 1, sizeof(*t->ev));
-	c = &t->ev[t->nev++];
-	c->line = e->line;
-	c->offset = e->offset;
-	c->time_ms = e->time_ms;
-	c->tod = e->tod_ms;
-	c->tq = e->timeq;
-	c->level = e->level;
-	c->event_id = e->event_id;
-	c->provider = tcopy(e->provider);
-	c->thread = tcopy(e->thread);
-	c->message = tcopy(e->message);
-	return t->stop_at && t->nev == t->stop_at ? 7 : 0;
-}
-
-static int
-t_fact(void *ctx, const struct ec_fact *f)
-{
-	struct tsink *t = ctx;
-	struct tfact *c;
-
-	t->f = grow(t->f, &t->cf, t->nf + 1, sizeof(*t->f));
-	c = &t->f[t->nf++];
-	c->name = tcopy(f->name);
-	c->key = tcopy(f->key);
-	c->value = tcopy(f->value);
-	c->on_event = f->on_event;
-	c->after = t->nev;
-	return 0;
-}
-
-static int
-t_problem(void *ctx, const struct ec_problem *p)
-{
-	struct tsink *t = ctx;
-	struct tprob *c;
-
-	t->p = grow(t->p, &t->cp, t->np + 1, sizeof(*t->p));
-	c = &t->p[t->np++];
-	c->line = p->line;
-	c->offset = p->offset;
-	c->records = p->records;
-	c->bytes = p->bytes;
-	c->message = strdup(p->message);
-	return 0;
-}
-
-static void
-tsink_free(struct tsink *t)
-{
-	for (size_t i = 0; i < t->nev; i++) {
-		free(t->ev[i].provider.p);
-		free(t->ev[i].thread.p);
-		free(t->ev[i].message.p);
-	}
-	for (size_t i = 0; i < t->nf; i++) {
-		free(t->f[i].name.p);
-		free(t->f[i].key.p);
-		free(t->f[i].value.p);
-	}
-	for (size_t i = 0; i < t->np; i++)
-		free(t->p[i].message);
-	free(t->ev);
-	free(t->f);
-	free(t->p);
-	memset(t, 0, sizeof(*t));
-}
+/* ---- parsing into the capture sink ------------------------------------- */
 
 /* Parse n bytes as the input called name, chunk bytes per read (0: any). */
 static int
-parse_into(struct tsink *t, const void *data, size_t n, const char *name,
+parse_into(struct cap *t, const void *data, size_t n, const char *name,
 	   const struct ec_options *opt, size_t chunk)
 {
-	static const struct ec_options defaults;
-	struct ec_sink sink = { .ctx = t, .event = t_event, .fact = t_fact, .problem = t_problem };
-	struct memstream m;
-	struct ec_stream s;
-	struct ec_input in;
-
-	memstream_init(&m, &s, data, n);
-	m.chunk = chunk;
-	in.in = &s;
-	in.enc = enc_sniff(data, n < 65536 ? n : 65536);
-	in.name = name;
-	in.opt = opt ? opt : &defaults;
-	in.sink = &sink;
-	return fmt_trace.parse(&in);
+	return cap_parse(t, &fmt_trace, data, n, chunk, opt, name);
 }
 
 static int
-parse_str(struct tsink *t, const char *text, const char *name)
+parse_str(struct cap *t, const char *text, const char *name)
 {
 	return parse_into(t, text, strlen(text), name, NULL, 0);
 }
@@ -200,43 +52,13 @@ load_corpus(const char *rel, size_t *n)
 }
 
 static size_t
-count_level(const struct tsink *t, enum ec_level l)
+count_level(const struct cap *t, enum ec_level l)
 {
 	size_t k = 0;
 
 	for (size_t i = 0; i < t->nev; i++)
 		k += t->ev[i].level == l;
 	return k;
-}
-
-static const struct tfact *
-find_fact(const struct tsink *t, const char *name, const char *key)
-{
-	for (size_t i = 0; i < t->nf; i++) {
-		if (strcmp(t->f[i].name.p, name) == 0 && (!key || strcmp(t->f[i].key.p, key) == 0))
-			return &t->f[i];
-	}
-	return NULL;
-}
-
-static size_t
-count_facts(const struct tsink *t, const char *name)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < t->nf; i++)
-		k += strcmp(t->f[i].name.p, name) == 0;
-	return k;
-}
-
-static const struct tprob *
-find_problem(const struct tsink *t, const char *part)
-{
-	for (size_t i = 0; i < t->np; i++) {
-		if (strstr(t->p[i].message, part))
-			return &t->p[i];
-	}
-	return NULL;
 }
 
 static bool
@@ -298,11 +120,11 @@ to_utf16le(const char *s, size_t n, bool bom, size_t *out_n)
 }
 
 static void
-assert_same(const struct tsink *a, const struct tsink *b)
+assert_same(const struct cap *a, const struct cap *b)
 {
 	cr_assert_eq(a->nev, b->nev, "events %zu != %zu", a->nev, b->nev);
 	for (size_t i = 0; i < a->nev; i++) {
-		const struct tev *x = &a->ev[i], *y = &b->ev[i];
+		const struct cev *x = &a->ev[i], *y = &b->ev[i];
 
 		cr_assert_eq(x->line, y->line, "event %zu line", i);
 		cr_assert_eq(x->offset, y->offset, "event %zu offset", i);
@@ -310,16 +132,16 @@ assert_same(const struct tsink *a, const struct tsink *b)
 		cr_assert_eq(x->tod, y->tod);
 		cr_assert_eq(x->tq, y->tq);
 		cr_assert_eq(x->level, y->level);
-		cr_assert_str_eq(x->thread.p, y->thread.p);
-		cr_assert_str_eq(x->provider.p, y->provider.p);
-		cr_assert_eq(x->message.n, y->message.n, "event %zu message length", i);
-		cr_assert(memcmp(x->message.p, y->message.p, x->message.n) == 0, "event %zu message", i);
+		cr_assert_str_eq(x->thread, y->thread);
+		cr_assert_str_eq(x->provider, y->provider);
+		cr_assert_eq(x->message_len, y->message_len, "event %zu message length", i);
+		cr_assert(memcmp(x->message, y->message, x->message_len) == 0, "event %zu message", i);
 	}
 	cr_assert_eq(a->nf, b->nf, "facts %zu != %zu", a->nf, b->nf);
 	for (size_t i = 0; i < a->nf; i++) {
-		cr_assert_str_eq(a->f[i].name.p, b->f[i].name.p);
-		cr_assert_str_eq(a->f[i].key.p, b->f[i].key.p);
-		cr_assert_str_eq(a->f[i].value.p, b->f[i].value.p);
+		cr_assert_str_eq(a->f[i].name, b->f[i].name);
+		cr_assert_str_eq(a->f[i].key, b->f[i].key);
+		cr_assert_str_eq(a->f[i].value, b->f[i].value);
 		cr_assert_eq(a->f[i].after, b->f[i].after);
 	}
 	cr_assert_eq(a->np, b->np, "problems %zu != %zu", a->np, b->np);
@@ -506,7 +328,7 @@ Test(parser_trace, binary_junk)
 	unsigned char junk[4096];
 	uint32_t x = 2463534242u;
 	struct ec_sniff s;
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 
 	for (size_t i = 0; i < sizeof(junk); i++) {
 		x ^= x << 13;
@@ -528,7 +350,7 @@ Test(parser_trace, binary_junk)
 	cr_assert_eq(t.nev, 0);
 	cr_assert_eq(t.nf, 0);
 	cr_assert_not_null(find_problem(&t, "no trace record found"));
-	tsink_free(&t);
+	cap_free(&t);
 }
 
 /* ---- the real excerpts ------------------------------------------------- */
@@ -553,7 +375,7 @@ Test(parser_trace, corpus_counts)
 {
 	for (size_t i = 0; i < sizeof(corpus_cases) / sizeof(corpus_cases[0]); i++) {
 		const struct corpus_case *c = &corpus_cases[i];
-		struct tsink t = { 0 };
+		struct cap t = { 0 };
 		size_t n;
 		char *text = load_corpus(c->rel, &n);
 
@@ -566,23 +388,24 @@ Test(parser_trace, corpus_counts)
 		cr_assert_eq(t.np, 0, "%s: unexpected problem \"%s\"", c->rel,
 			     t.np ? t.p[0].message : "");
 		for (size_t k = 0; k < t.nev; k++) {
-			const struct tstr *m = &t.ev[k].message;
+			const char *m = t.ev[k].message;
+			size_t mn = t.ev[k].message_len;
 
 			cr_assert_eq(t.ev[k].event_id, -1);
-			cr_assert(m->n == 0 || (m->p[m->n - 1] != '\n' && m->p[m->n - 1] != ' '),
+			cr_assert(mn == 0 || (m[mn - 1] != '\n' && m[mn - 1] != ' '),
 				  "%s event %zu has trailing white space", c->rel, k);
 			if (k)
 				cr_assert_gt(t.ev[k].line, t.ev[k - 1].line);
 		}
-		tsink_free(&t);
+		cap_free(&t);
 		free(text);
 	}
 }
 
 Test(parser_trace, corpus_multiline_records)
 {
-	struct tsink t = { 0 };
-	const struct tev *e = NULL;
+	struct cap t = { 0 };
+	const struct cev *e = NULL;
 	size_t n;
 	char *text = load_corpus(QA684879, &n);
 
@@ -592,23 +415,23 @@ Test(parser_trace, corpus_multiline_records)
 			e = &t.ev[i];
 	}
 	cr_assert_not_null(e);
-	cr_assert(strncmp(e->message.p, "Configuration policy could not be retrieved", 43) == 0);
-	cr_assert_eq(count_str(e->message.p, "\n   at "), 12, "frames: %zu",
-		     count_str(e->message.p, "\n   at "));
-	cr_assert_eq(count_str(e->message.p, "\n"), 12);
-	cr_assert(strstr(e->message.p, "SyncDataProvider.LoadSettings(IAadSyncContext"));
+	cr_assert(strncmp(e->message, "Configuration policy could not be retrieved", 43) == 0);
+	cr_assert_eq(count_str(e->message, "\n   at "), 12, "frames: %zu",
+		     count_str(e->message, "\n   at "));
+	cr_assert_eq(count_str(e->message, "\n"), 12);
+	cr_assert(strstr(e->message, "SyncDataProvider.LoadSettings(IAadSyncContext"));
 	/* MSAL request block and the Azure instance resolution line. */
 	cr_assert_not_null(strstr(text, "=== Request Data ==="));
 	for (size_t i = 0; i < t.nev; i++) {
-		if (strstr(t.ev[i].message.p, "=== Request Data ===")) {
-			cr_assert(strstr(t.ev[i].message.p, "\nAuthority Provided? - True\n"));
-			cr_assert_str_eq(t.ev[i].provider.p, "MSAL");
+		if (strstr(t.ev[i].message, "=== Request Data ===")) {
+			cr_assert(strstr(t.ev[i].message, "\nAuthority Provided? - True\n"));
+			cr_assert_str_eq(t.ev[i].provider, "MSAL");
 		}
-		if (strncmp(t.ev[i].message.p, "AzureConfigurationFromPrincipalName:", 36) == 0)
-			cr_assert(strstr(t.ev[i].message.p,
+		if (strncmp(t.ev[i].message, "AzureConfigurationFromPrincipalName:", 36) == 0)
+			cr_assert(strstr(t.ev[i].message,
 					 "instance. \nResolution Method [Registry Configuration]: Worldwide."));
 	}
-	tsink_free(&t);
+	cap_free(&t);
 	free(text);
 
 	text = load_corpus(SYSOPS, &n);
@@ -616,18 +439,18 @@ Test(parser_trace, corpus_multiline_records)
 	e = &t.ev[0];
 	cr_assert_eq(e->level, LVL_ERROR);
 	cr_assert_eq(e->line, 1);
-	cr_assert(strstr(e->message.p, "\nException Data (Raw): Microsoft.Online.Deployment."));
-	cr_assert(strstr(e->message.p, "\nException rethrown at [0]: \n"));
-	cr_assert(strstr(e->message.p, "AddADSyncRuleCmdlet\n\n\nException Data (Raw)"));
-	cr_assert(strstr(e->message.p, "\nServer stack trace: \n"));
-	cr_assert_str_eq(strrchr(e->message.p, '\n'),
+	cr_assert(strstr(e->message, "\nException Data (Raw): Microsoft.Online.Deployment."));
+	cr_assert(strstr(e->message, "\nException rethrown at [0]: \n"));
+	cr_assert(strstr(e->message, "AddADSyncRuleCmdlet\n\n\nException Data (Raw)"));
+	cr_assert(strstr(e->message, "\nServer stack trace: \n"));
+	cr_assert_str_eq(strrchr(e->message, '\n'),
 			 "\n  at Microsoft.Online.Deployment.Framework.Workflow.WorkflowTask.ExecuteWrapper()");
 	cr_assert_eq(t.ev[1].line, 28);
 	/* The last record keeps its cmdlet line; U+2019 survives. */
-	cr_assert(strstr(t.ev[7].message.p, "\nMicrosoft.IdentityManagement.PowerShell.Cmdlet.AddADSyncRuleCmdlet"));
-	cr_assert(strstr(t.ev[6].message.p, "couldn\xE2\x80\x99t complete"));
-	cr_assert_str_eq(t.ev[6].provider.p, "PerformConfigurationPageViewModel");
-	tsink_free(&t);
+	cr_assert(strstr(t.ev[7].message, "\nMicrosoft.IdentityManagement.PowerShell.Cmdlet.AddADSyncRuleCmdlet"));
+	cr_assert(strstr(t.ev[6].message, "couldn\xE2\x80\x99t complete"));
+	cr_assert_str_eq(t.ev[6].provider, "PerformConfigurationPageViewModel");
+	cap_free(&t);
 	free(text);
 }
 
@@ -687,16 +510,16 @@ static const struct fact_count_case {
 Test(parser_trace, corpus_facts)
 {
 	const char *loaded = NULL;
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 	char *text = NULL;
 	size_t n;
 
 	for (size_t i = 0; i < sizeof(fact_cases) / sizeof(fact_cases[0]); i++) {
 		const struct fact_case *c = &fact_cases[i];
-		const struct tfact *f;
+		const struct cfact *f;
 
 		if (c->rel != loaded) {
-			tsink_free(&t);
+			cap_free(&t);
 			free(text);
 			text = load_corpus(c->rel, &n);
 			cr_assert_eq(parse_into(&t, text, n, NULL, NULL, 0), 0);
@@ -704,11 +527,11 @@ Test(parser_trace, corpus_facts)
 		}
 		f = find_fact(&t, c->name, c->key);
 		cr_assert_not_null(f, "%s: no fact %s [%s]", c->rel, c->name, c->key);
-		cr_assert_str_eq(f->value.p, c->value, "%s: %s [%s]", c->rel, c->name, c->key);
+		cr_assert_str_eq(f->value, c->value, "%s: %s [%s]", c->rel, c->name, c->key);
 		cr_assert(f->on_event);
 		cr_assert_gt(f->after, 0);
 	}
-	tsink_free(&t);
+	cap_free(&t);
 	free(text);
 	loaded = NULL;
 	text = NULL;
@@ -716,37 +539,37 @@ Test(parser_trace, corpus_facts)
 		const struct fact_count_case *c = &fact_count_cases[i];
 
 		if (c->rel != loaded) {
-			tsink_free(&t);
+			cap_free(&t);
 			free(text);
 			text = load_corpus(c->rel, &n);
 			cr_assert_eq(parse_into(&t, text, n, NULL, NULL, 0), 0);
 			loaded = c->rel;
 		}
-		cr_assert_eq(count_facts(&t, c->name), c->count, "%s: %s", c->rel, c->name);
+		cr_assert_eq(count_facts(&t, c->name, NULL), c->count, "%s: %s", c->rel, c->name);
 	}
-	tsink_free(&t);
+	cap_free(&t);
 	free(text);
 }
 
 Test(parser_trace, facts_follow_their_event)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 	size_t n;
 	char *text = load_corpus(QA684879, &n);
 
 	cr_assert_eq(parse_into(&t, text, n, NULL, NULL, 0), 0);
 	for (size_t i = 0; i < t.nf; i++) {
-		const struct tfact *f = &t.f[i];
-		const char *m = t.ev[f->after - 1].message.p;
+		const struct cfact *f = &t.f[i];
+		const char *m = t.ev[f->after - 1].message;
 
-		if (strcmp(f->name.p, "wizard.version") == 0)
+		if (strcmp(f->name, "wizard.version") == 0)
 			cr_assert(strncmp(m, "Application Version: ", 21) == 0);
-		if (strcmp(f->name.p, "component.package") == 0)
+		if (strcmp(f->name, "component.package") == 0)
 			cr_assert(strncmp(m, "Package=", 8) == 0);
-		if (strcmp(f->name.p, "wizard.utc_offset") == 0)
+		if (strcmp(f->name, "wizard.utc_offset") == 0)
 			cr_assert(strncmp(m, "Start Time (UTC): ", 18) == 0);
 	}
-	tsink_free(&t);
+	cap_free(&t);
 	free(text);
 }
 
@@ -783,7 +606,7 @@ Test(parser_trace, corpus_times)
 	for (size_t i = 0; i < sizeof(time_cases) / sizeof(time_cases[0]); i++) {
 		const struct time_case *c = &time_cases[i];
 		struct ec_options o = { 0 };
-		struct tsink t = { 0 };
+		struct cap t = { 0 };
 		char got[32];
 		size_t n;
 		char *text = load_corpus(c->rel, &n);
@@ -803,7 +626,7 @@ Test(parser_trace, corpus_times)
 		/* Every event of a dated file is dated the same way. */
 		for (size_t k = 1; k < t.nev; k++)
 			cr_assert_eq(t.ev[k].tq, t.ev[0].tq);
-		tsink_free(&t);
+		cap_free(&t);
 		free(text);
 	}
 }
@@ -812,7 +635,7 @@ Test(parser_trace, corpus_times)
 
 Test(parser_trace, constructed_records_and_facts)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 	char got[32];
 
 	cr_assert_eq(parse_str(&t, constructed, NULL), 0);
@@ -821,26 +644,26 @@ Test(parser_trace, constructed_records_and_facts)
 	iso(t.ev[0].time_ms, got);
 	cr_assert_str_eq(got, "2026-05-10T08:15:02.100Z");
 	cr_assert_eq(t.ev[0].tq, TQ_HEADER_OFFSET);
-	cr_assert_str_eq(find_fact(&t, "wizard.utc_offset", NULL)->value.p, "+02:00");
-	cr_assert_str_eq(find_fact(&t, "engine.installed_version", NULL)->value.p, "1.6.16.0");
-	cr_assert_str_eq(find_fact(&t, "upgrade.from", "Azure AD Sync Engine")->value.p, "1.6.16.0");
-	cr_assert_str_eq(find_fact(&t, "upgrade.to", "Azure AD Sync Engine")->value.p, "2.2.8.0");
-	cr_assert_str_eq(find_fact(&t, "upgrade.component", NULL)->value.p, "Azure AD Sync Engine");
-	cr_assert_str_eq(find_fact(&t, "component.installed", "Azure AD Sync Engine")->value.p,
+	cr_assert_str_eq(find_fact(&t, "wizard.utc_offset", NULL)->value, "+02:00");
+	cr_assert_str_eq(find_fact(&t, "engine.installed_version", NULL)->value, "1.6.16.0");
+	cr_assert_str_eq(find_fact(&t, "upgrade.from", "Azure AD Sync Engine")->value, "1.6.16.0");
+	cr_assert_str_eq(find_fact(&t, "upgrade.to", "Azure AD Sync Engine")->value, "2.2.8.0");
+	cr_assert_str_eq(find_fact(&t, "upgrade.component", NULL)->value, "Azure AD Sync Engine");
+	cr_assert_str_eq(find_fact(&t, "component.installed", "Azure AD Sync Engine")->value,
 			 "1.6.16.0");
-	cr_assert_str_eq(find_fact(&t, "wizard.log_path", NULL)->value.p,
+	cr_assert_str_eq(find_fact(&t, "wizard.log_path", NULL)->value,
 			 "C:\\ProgramData\\AADConnect\\trace-20260510-101502.log");
-	cr_assert_str_eq(t.ev[9].provider.p, "AzureADSyncEngineComponent");
-	cr_assert_str_eq(t.ev[10].thread.p, "12");
-	cr_assert_str_eq(t.ev[10].message.p,
+	cr_assert_str_eq(t.ev[9].provider, "AzureADSyncEngineComponent");
+	cr_assert_str_eq(t.ev[10].thread, "12");
+	cr_assert_str_eq(t.ev[10].message,
 			 "Caught an exception while creating the initial page set on the root page.\n"
 			 "Exception Data (Raw): System.InvalidOperationException: "
 			 "Service ADSync was not found on computer '.'.\n"
 			 "   --- End of inner exception stack trace ---\n"
 			 "   at System.ServiceProcess.ServiceController.GenerateNames()");
-	cr_assert_str_eq(t.ev[2].message.p, "");
-	cr_assert_str_eq(t.ev[2].provider.p, "");
-	tsink_free(&t);
+	cr_assert_str_eq(t.ev[2].message, "");
+	cr_assert_str_eq(t.ev[2].provider, "");
+	cap_free(&t);
 }
 
 struct provider_case {
@@ -873,13 +696,13 @@ Test(parser_trace, provider)
 	for (size_t i = 0; i < sizeof(provider_cases) / sizeof(provider_cases[0]); i++) {
 		const struct provider_case *c = &provider_cases[i];
 		char line[256];
-		struct tsink t = { 0 };
+		struct cap t = { 0 };
 
 		snprintf(line, sizeof(line), "[10:00:00.000] [  1] [INFO ] %s\n", c->message);
 		cr_assert_eq(parse_str(&t, line, NULL), 0);
 		cr_assert_eq(t.nev, 1);
-		cr_assert_str_eq(t.ev[0].provider.p, c->provider, "case %zu", i);
-		tsink_free(&t);
+		cr_assert_str_eq(t.ev[0].provider, c->provider, "case %zu", i);
+		cap_free(&t);
 	}
 }
 
@@ -933,34 +756,34 @@ Test(parser_trace, single_line_facts)
 	for (size_t i = 0; i < sizeof(single_fact_cases) / sizeof(single_fact_cases[0]); i++) {
 		const struct single_fact_case *c = &single_fact_cases[i];
 		char line[512];
-		struct tsink t = { 0 };
-		const struct tfact *f;
+		struct cap t = { 0 };
+		const struct cfact *f;
 
 		snprintf(line, sizeof(line), "[10:00:00.000] [  1] [INFO ] %s\r\n", c->message);
 		cr_assert_eq(parse_str(&t, line, NULL), 0);
 		cr_assert_eq(t.nev, 1);
 		if (!c->name) {
-			cr_assert_eq(t.nf, 0, "case %zu: fact %s", i, t.nf ? t.f[0].name.p : "");
+			cr_assert_eq(t.nf, 0, "case %zu: fact %s", i, t.nf ? t.f[0].name : "");
 		} else {
 			f = find_fact(&t, c->name, c->key);
 			cr_assert_not_null(f, "case %zu: no %s", i, c->name);
-			cr_assert_str_eq(f->value.p, c->value, "case %zu", i);
+			cr_assert_str_eq(f->value, c->value, "case %zu", i);
 		}
-		tsink_free(&t);
+		cap_free(&t);
 	}
 }
 
 Test(parser_trace, tls_warning_mentions)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 
 	cr_assert_eq(parse_str(&t, "[10:00:00.000] [  1] [WARN ] PrerequisiteCheck: TLS 1.2 "
 				   "registry settings are missing.\n"
 				   "[10:00:00.100] [  1] [INFO ] Enabling TLS 1.2 for this process\n",
 			       NULL), 0);
-	cr_assert_eq(count_facts(&t, "tls12.status"), 1);
-	cr_assert_str_eq(t.f[0].value.p, "PrerequisiteCheck: TLS 1.2 registry settings are missing.");
-	tsink_free(&t);
+	cr_assert_eq(count_facts(&t, "tls12.status", NULL), 1);
+	cr_assert_str_eq(t.f[0].value, "PrerequisiteCheck: TLS 1.2 registry settings are missing.");
+	cap_free(&t);
 }
 
 /* ---- dating ------------------------------------------------------------ */
@@ -1028,7 +851,7 @@ Test(parser_trace, dating)
 {
 	for (size_t i = 0; i < sizeof(roll_cases) / sizeof(roll_cases[0]); i++) {
 		const struct roll_case *c = &roll_cases[i];
-		struct tsink t = { 0 };
+		struct cap t = { 0 };
 		size_t k = 0;
 		char got[32];
 
@@ -1040,30 +863,30 @@ Test(parser_trace, dating)
 			iso(t.ev[j].time_ms, got);
 			cr_assert_str_eq(got, c->iso[j], "%s: event %zu", c->what, j);
 		}
-		tsink_free(&t);
+		cap_free(&t);
 	}
 }
 
 Test(parser_trace, runtime_start_facts)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 
 	cr_assert_eq(parse_str(&t, runtime_text, NULL), 0);
-	cr_assert_str_eq(find_fact(&t, "wizard.version_raw", NULL)->value.p, "1.0.0.0-1446499270");
-	cr_assert_eq(count_facts(&t, "wizard.version"), 0);
-	cr_assert_str_eq(find_fact(&t, "wizard.start_local", NULL)->value.p, "2015-11-12T06:45:30");
-	cr_assert_str_eq(find_fact(&t, "wizard.start_utc", NULL)->value.p, "2015-11-12T14:45:30Z");
-	cr_assert_str_eq(find_fact(&t, "wizard.utc_offset", NULL)->value.p, "-08:00");
-	cr_assert_str_eq(find_fact(&t, "engine.installed_version", NULL)->value.p, "1.0.9125.0");
+	cr_assert_str_eq(find_fact(&t, "wizard.version_raw", NULL)->value, "1.0.0.0-1446499270");
+	cr_assert_eq(count_facts(&t, "wizard.version", NULL), 0);
+	cr_assert_str_eq(find_fact(&t, "wizard.start_local", NULL)->value, "2015-11-12T06:45:30");
+	cr_assert_str_eq(find_fact(&t, "wizard.start_utc", NULL)->value, "2015-11-12T14:45:30Z");
+	cr_assert_str_eq(find_fact(&t, "wizard.utc_offset", NULL)->value, "-08:00");
+	cr_assert_str_eq(find_fact(&t, "engine.installed_version", NULL)->value, "1.0.9125.0");
 	cr_assert_eq(t.ev[0].tq, TQ_HEADER_OFFSET);
-	tsink_free(&t);
+	cap_free(&t);
 }
 
 Test(parser_trace, header_past_the_look_ahead)
 {
 	/* 70 records, then the header: the first 64 are dated from the name. */
 	struct buf b;
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 	char got[32];
 
 	buf_init(&b, 1 << 20);
@@ -1081,7 +904,7 @@ Test(parser_trace, header_past_the_look_ahead)
 	cr_assert_eq(t.ev[72].tq, TQ_HEADER_OFFSET);
 	iso(t.ev[72].time_ms, got);
 	cr_assert_str_eq(got, "2026-05-12T06:01:01.000Z");
-	tsink_free(&t);
+	cap_free(&t);
 	buf_release(&b);
 }
 
@@ -1089,11 +912,11 @@ Test(parser_trace, header_past_the_look_ahead)
 
 Test(parser_trace, utf16le_with_and_without_bom)
 {
-	struct tsink ref = { 0 };
+	struct cap ref = { 0 };
 
 	cr_assert_eq(parse_str(&ref, constructed, NULL), 0);
 	for (int bom = 0; bom <= 1; bom++) {
-		struct tsink t = { 0 };
+		struct cap t = { 0 };
 		size_t n;
 		unsigned char *u = to_utf16le(constructed, strlen(constructed), bom, &n);
 		struct enc_guess g = enc_sniff(u, n);
@@ -1104,22 +927,22 @@ Test(parser_trace, utf16le_with_and_without_bom)
 		cr_assert_eq(t.nev, CONSTRUCTED_RECORDS);
 		cr_assert_eq(t.np, 0);
 		for (size_t i = 0; i < t.nev; i++) {
-			cr_assert_str_eq(t.ev[i].message.p, ref.ev[i].message.p);
+			cr_assert_str_eq(t.ev[i].message, ref.ev[i].message);
 			cr_assert_eq(t.ev[i].line, ref.ev[i].line);
 			cr_assert_eq(t.ev[i].time_ms, ref.ev[i].time_ms);
 		}
 		cr_assert_eq(t.ev[1].offset,
 			     (uint64_t)(bom ? 2 : 0) + 2 * (strchr(constructed, '\n') - constructed + 1));
 		cr_assert_eq(t.nf, ref.nf);
-		tsink_free(&t);
+		cap_free(&t);
 		free(u);
 	}
-	tsink_free(&ref);
+	cap_free(&ref);
 }
 
 Test(parser_trace, utf8_bom)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 	size_t n = strlen(constructed);
 	char *s = malloc(n + 3);
 
@@ -1130,7 +953,7 @@ Test(parser_trace, utf8_bom)
 	cr_assert_eq(t.np, 0);
 	cr_assert_eq(t.ev[0].offset, 3);
 	cr_assert_eq(t.ev[0].tod, 36902100);
-	tsink_free(&t);
+	cap_free(&t);
 	free(s);
 }
 
@@ -1138,12 +961,12 @@ static const char *const line_ends[] = { "\r\n", "\n", "\r" };
 
 Test(parser_trace, line_endings)
 {
-	struct tsink ref = { 0 };
+	struct cap ref = { 0 };
 
 	cr_assert_eq(parse_str(&ref, constructed, NULL), 0);
 	for (size_t e = 0; e < sizeof(line_ends) / sizeof(line_ends[0]); e++) {
 		struct buf b;
-		struct tsink t = { 0 };
+		struct cap t = { 0 };
 
 		buf_init(&b, 1 << 20);
 		for (const char *p = constructed; *p; p++) {
@@ -1155,44 +978,44 @@ Test(parser_trace, line_endings)
 		cr_assert_eq(parse_into(&t, b.data, b.len, NULL, NULL, 0), 0);
 		cr_assert_eq(t.nev, CONSTRUCTED_RECORDS, "ending %zu", e);
 		for (size_t i = 0; i < t.nev; i++) {
-			cr_assert_str_eq(t.ev[i].message.p, ref.ev[i].message.p, "ending %zu", e);
+			cr_assert_str_eq(t.ev[i].message, ref.ev[i].message, "ending %zu", e);
 			cr_assert_eq(t.ev[i].line, ref.ev[i].line);
 		}
-		tsink_free(&t);
+		cap_free(&t);
 		buf_release(&b);
 	}
-	tsink_free(&ref);
+	cap_free(&ref);
 }
 
 Test(parser_trace, cut_mid_line)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 	size_t n = strlen(constructed) - 20;	/* inside the last record's path */
 
 	cr_assert_eq(parse_into(&t, constructed, n, NULL, NULL, 0), 0);
 	cr_assert_eq(t.nev, CONSTRUCTED_RECORDS);
-	cr_assert_str_eq(t.ev[CONSTRUCTED_RECORDS - 1].message.p,
+	cr_assert_str_eq(t.ev[CONSTRUCTED_RECORDS - 1].message,
 			 "Opened log file at path C:\\ProgramData\\AADConnect\\trace-");
-	tsink_free(&t);
+	cap_free(&t);
 	/* Cut inside the time stamp: the torn line continues the record before. */
 	n = (size_t)(strstr(constructed, "[10:15:03.060]") - constructed) + 7;
 	cr_assert_eq(parse_into(&t, constructed, n, NULL, NULL, 0), 0);
 	cr_assert_eq(t.nev, CONSTRUCTED_RECORDS - 1);
-	cr_assert(ends_with((t.ev[t.nev - 1].message.p), "Worldwide.\n[10:15:"));
-	tsink_free(&t);
+	cr_assert(ends_with((t.ev[t.nev - 1].message), "Worldwide.\n[10:15:"));
+	cap_free(&t);
 }
 
 Test(parser_trace, cut_mid_utf16_character)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 	size_t n;
 	unsigned char *u = to_utf16le(constructed, strlen(constructed), true, &n);
 
 	cr_assert_eq(parse_into(&t, u, n - 3, NULL, NULL, 0), 0);	/* odd: half a unit */
 	cr_assert_eq(t.nev, CONSTRUCTED_RECORDS);
 	cr_assert_not_null(find_problem(&t, "invalid utf-16"));
-	cr_assert(ends_with((t.ev[t.nev - 1].message.p), "trace-20260510-101502.lo\xEF\xBF\xBD"));
-	tsink_free(&t);
+	cr_assert(ends_with((t.ev[t.nev - 1].message), "trace-20260510-101502.lo\xEF\xBF\xBD"));
+	cap_free(&t);
 	/* A surrogate pair torn in half. */
 	{
 		static const char s[] = "[10:00:00.000] [  1] [INFO ] emoji \xF0\x9F\x98\x80";
@@ -1201,32 +1024,32 @@ Test(parser_trace, cut_mid_utf16_character)
 
 		cr_assert_eq(parse_into(&t, v, m - 2, NULL, NULL, 0), 0);
 		cr_assert_eq(t.nev, 1);
-		cr_assert_str_eq(t.ev[0].message.p, "emoji \xEF\xBF\xBD");
+		cr_assert_str_eq(t.ev[0].message, "emoji \xEF\xBF\xBD");
 		cr_assert_not_null(find_problem(&t, "invalid utf-16"));
 		free(v);
-		tsink_free(&t);
+		cap_free(&t);
 	}
 	free(u);
 }
 
 Test(parser_trace, empty_input)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 
 	cr_assert_eq(parse_into(&t, "", 0, "trace-20220105-155729.log", NULL, 0), 0);
 	cr_assert_eq(t.nev, 0);
 	cr_assert_eq(t.nf, 0);
 	cr_assert_eq(t.np, 1);
 	cr_assert_not_null(find_problem(&t, "no trace record found"));
-	tsink_free(&t);
+	cap_free(&t);
 }
 
 Test(parser_trace, three_mib_line)
 {
 	size_t big = (size_t)3 << 20;
 	struct buf b;
-	struct tsink t = { 0 };
-	const struct tprob *p;
+	struct cap t = { 0 };
+	const struct cprob *p;
 
 	buf_init(&b, (size_t)8 << 20);
 	buf_adds(&b, "[10:00:00.000] [  1] [INFO ] first\n[10:00:00.001] [  1] [ERROR] ");
@@ -1246,41 +1069,41 @@ Test(parser_trace, three_mib_line)
 	cr_assert_eq(p->bytes, 29 + big - EC_MAX_LINE);
 	cr_assert_eq(t.p[1].line, 4);
 	cr_assert_eq(t.ev[1].level, LVL_ERROR);
-	cr_assert_eq(t.ev[1].message.n, (EC_MAX_LINE - 29) + 1 + 18 + 1 + EC_MAX_LINE);
-	cr_assert_str_eq(t.ev[2].message.p, "last");
+	cr_assert_eq(t.ev[1].message_len, (EC_MAX_LINE - 29) + 1 + 18 + 1 + EC_MAX_LINE);
+	cr_assert_str_eq(t.ev[2].message, "last");
 	cr_assert_eq(t.ev[2].line, 5);
-	tsink_free(&t);
+	cap_free(&t);
 	buf_release(&b);
 }
 
 Test(parser_trace, record_cut_at_max_record)
 {
 	struct ec_options o = { 0 };
-	struct tsink t = { 0 };
-	const struct tprob *p;
+	struct cap t = { 0 };
+	const struct cprob *p;
 
 	o.max_record = 64;
 	cr_assert_eq(parse_into(&t, constructed, strlen(constructed), NULL, &o, 0), 0);
 	cr_assert_eq(t.nev, CONSTRUCTED_RECORDS);
-	cr_assert_eq(t.ev[10].message.n, 64);
+	cr_assert_eq(t.ev[10].message_len, 64);
 	p = find_problem(&t, "record starting at line 11 too long");
 	cr_assert_not_null(p, "%s", t.np ? t.p[0].message : "none");
 	cr_assert_eq(p->line, 11);
 	cr_assert_gt(p->bytes, 100);
 	/* Trailing white space left by the cut is trimmed as usual. */
-	cr_assert_str_eq(t.ev[11].message.p, "PerformConfigurationPageViewModel: We encountered a problem and");
-	tsink_free(&t);
+	cr_assert_str_eq(t.ev[11].message, "PerformConfigurationPageViewModel: We encountered a problem and");
+	cap_free(&t);
 	/* A cut never ends inside a UTF-8 sequence: U+2019 is bytes 70..72. */
 	o.max_record = 72;
 	cr_assert_eq(parse_into(&t, constructed, strlen(constructed), NULL, &o, 0), 0);
-	cr_assert_eq(t.ev[11].message.n, 70);
-	tsink_free(&t);
+	cr_assert_eq(t.ev[11].message_len, 70);
+	cap_free(&t);
 }
 
 Test(parser_trace, lines_before_the_first_record)
 {
-	struct tsink t = { 0 };
-	const struct tprob *p;
+	struct cap t = { 0 };
+	const struct cprob *p;
 
 	cr_assert_eq(parse_str(&t, "\nsaved by notepad\n   \nsecond junk line\n"
 				   "[10:00:00.000] [  1] [INFO ] a\n[10:00:00.100] [  1] [INFO ] b\n", NULL), 0);
@@ -1292,25 +1115,25 @@ Test(parser_trace, lines_before_the_first_record)
 	cr_assert_eq(p->offset, 1);
 	cr_assert_eq(p->bytes, 38);
 	cr_assert_eq(t.ev[0].line, 5);
-	tsink_free(&t);
+	cap_free(&t);
 	/* Only blank lines before: nothing to report. */
 	cr_assert_eq(parse_str(&t, "\r\n\r\n[10:00:00.000] [  1] [INFO ] a\r\n", NULL), 0);
 	cr_assert_eq(t.nev, 1);
 	cr_assert_eq(t.np, 0);
-	tsink_free(&t);
+	cap_free(&t);
 	/* No record at all: one problem, no events. */
 	cr_assert_eq(parse_str(&t, "just\nsome\ntext\n", NULL), 0);
 	cr_assert_eq(t.nev, 0);
 	cr_assert_eq(t.np, 1);
 	cr_assert_eq(t.p[0].records, 3);
 	cr_assert_not_null(find_problem(&t, "no trace record found in 3 lines"));
-	tsink_free(&t);
+	cap_free(&t);
 }
 
 Test(parser_trace, qa_style_blank_lines)
 {
-	struct tsink ref = { 0 };
-	struct tsink t = { 0 };
+	struct cap ref = { 0 };
+	struct cap t = { 0 };
 	static const char recs[] =
 		"[10:15:02.100] [  1] [INFO ] Setting default logger for MSAL provider..\n"
 		"[10:15:02.110] [  1] [INFO ] Default logger set successfully.\n"
@@ -1330,34 +1153,34 @@ Test(parser_trace, qa_style_blank_lines)
 	cr_assert_eq(t.nev, 5);
 	cr_assert_eq(ref.nev, 5);
 	for (size_t i = 0; i < t.nev; i++)
-		cr_assert_str_eq(t.ev[i].message.p, ref.ev[i].message.p);
-	cr_assert_str_eq(t.ev[3].message.p, "x");
-	cr_assert_str_eq(t.ev[2].message.p, "");
+		cr_assert_str_eq(t.ev[i].message, ref.ev[i].message);
+	cr_assert_str_eq(t.ev[3].message, "x");
+	cr_assert_str_eq(t.ev[2].message, "");
 	cr_assert_eq(t.np, 0);
-	tsink_free(&ref);
-	tsink_free(&t);
+	cap_free(&ref);
+	cap_free(&t);
 	buf_release(&b);
 }
 
 Test(parser_trace, nul_bytes)
 {
 	static const char s[] = "[10:00:00.000] [  1] [INFO ] a\0b\n\0\0\n[10:00:00.100] [  1] [INFO ] c\n";
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 
 	cr_assert_eq(parse_into(&t, s, sizeof(s) - 1, NULL, NULL, 0), 0);
 	cr_assert_eq(t.nev, 2);
-	cr_assert_str_eq(t.ev[0].message.p, "a\xEF\xBF\xBD" "b\n\xEF\xBF\xBD\xEF\xBF\xBD");
+	cr_assert_str_eq(t.ev[0].message, "a\xEF\xBF\xBD" "b\n\xEF\xBF\xBD\xEF\xBF\xBD");
 	cr_assert_eq(t.np, 2);
 	cr_assert_eq(t.p[0].line, 1);
 	cr_assert_eq(t.p[1].line, 2);
 	cr_assert_not_null(find_problem(&t, "nul bytes"));
-	tsink_free(&t);
+	cap_free(&t);
 }
 
 Test(parser_trace, problems_are_capped)
 {
 	struct buf b;
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 
 	buf_init(&b, 1 << 20);
 	buf_adds(&b, "[10:00:00.000] [  1] [INFO ] a\n");
@@ -1367,23 +1190,23 @@ Test(parser_trace, problems_are_capped)
 	cr_assert_eq(t.nev, 1);
 	cr_assert_eq(t.np, 101);
 	cr_assert_str_eq(t.p[100].message, "50 more problems like this");
-	tsink_free(&t);
+	cap_free(&t);
 	buf_release(&b);
 }
 
 Test(parser_trace, sink_stops_the_parse)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 
 	t.stop_at = 3;
 	cr_assert_eq(parse_str(&t, constructed, NULL), 7);
 	cr_assert_eq(t.nev, 3);
-	tsink_free(&t);
+	cap_free(&t);
 	/* Also once the look-ahead is over. */
 	t.stop_at = 12;
 	cr_assert_eq(parse_str(&t, constructed, NULL), 7);
 	cr_assert_eq(t.nev, 12);
-	tsink_free(&t);
+	cap_free(&t);
 }
 
 /* ---- reading in pieces ------------------------------------------------- */
@@ -1391,13 +1214,13 @@ Test(parser_trace, sink_stops_the_parse)
 static void
 same_in_pieces(const void *data, size_t n, const char *name)
 {
-	struct tsink a = { 0 }, b = { 0 };
+	struct cap a = { 0 }, b = { 0 };
 
 	cr_assert_eq(parse_into(&a, data, n, name, NULL, 0), 0);
 	cr_assert_eq(parse_into(&b, data, n, name, NULL, 1), 0);
 	assert_same(&a, &b);
-	tsink_free(&a);
-	tsink_free(&b);
+	cap_free(&a);
+	cap_free(&b);
 }
 
 Test(parser_trace, byte_at_a_time)
@@ -1482,7 +1305,7 @@ Test(parser_trace, samples)
 {
 	for (size_t i = 0; i < sizeof(sample_cases) / sizeof(sample_cases[0]); i++) {
 		const struct sample_case *c = &sample_cases[i];
-		struct tsink t = { 0 };
+		struct cap t = { 0 };
 		struct ec_sniff s;
 		char got[32];
 		size_t n;
@@ -1502,35 +1325,35 @@ Test(parser_trace, samples)
 		cr_assert_eq(t.nev, c->records, "%s: %zu records", c->rel, t.nev);
 		cr_assert_eq(t.np, 0, "%s: problem %s", c->rel, t.np ? t.p[0].message : "");
 		cr_assert_eq(count_level(&t, LVL_ERROR), c->errors, "%s: errors", c->rel);
-		cr_assert_str_eq(find_fact(&t, "wizard.version", NULL)->value.p, "2.2.8.0");
-		cr_assert_str_eq(find_fact(&t, "wizard.utc_offset", NULL)->value.p, "+02:00");
-		cr_assert_str_eq(find_fact(&t, "os.version", NULL)->value.p, c->os);
-		cr_assert_str_eq(find_fact(&t, "dotnet.release", NULL)->value.p, "528049");
-		cr_assert_str_eq(find_fact(&t, "tls12.status", NULL)->value.p, "properly configured");
-		cr_assert_str_eq(find_fact(&t, "engine.installed_version", NULL)->value.p, c->engine);
-		cr_assert_str_eq(find_fact(&t, "upgrade.from", "Azure AD Sync Engine")->value.p, c->engine);
-		cr_assert_str_eq(find_fact(&t, "upgrade.to", "Azure AD Sync Engine")->value.p, "2.2.8.0");
-		cr_assert_str_eq(find_fact(&t, "component.package", c->localdb)->value.p, c->localdb_version);
-		cr_assert_eq(count_facts(&t, "engine.installed_version"), 1);
+		cr_assert_str_eq(find_fact(&t, "wizard.version", NULL)->value, "2.2.8.0");
+		cr_assert_str_eq(find_fact(&t, "wizard.utc_offset", NULL)->value, "+02:00");
+		cr_assert_str_eq(find_fact(&t, "os.version", NULL)->value, c->os);
+		cr_assert_str_eq(find_fact(&t, "dotnet.release", NULL)->value, "528049");
+		cr_assert_str_eq(find_fact(&t, "tls12.status", NULL)->value, "properly configured");
+		cr_assert_str_eq(find_fact(&t, "engine.installed_version", NULL)->value, c->engine);
+		cr_assert_str_eq(find_fact(&t, "upgrade.from", "Azure AD Sync Engine")->value, c->engine);
+		cr_assert_str_eq(find_fact(&t, "upgrade.to", "Azure AD Sync Engine")->value, "2.2.8.0");
+		cr_assert_str_eq(find_fact(&t, "component.package", c->localdb)->value, c->localdb_version);
+		cr_assert_eq(count_facts(&t, "engine.installed_version", NULL), 1);
 		iso(t.ev[0].time_ms, got);
 		cr_assert_str_eq(got, c->first_utc, "%s", c->rel);
 		for (size_t k = 0; k < t.nev; k++)
 			cr_assert_eq(t.ev[k].tq, TQ_HEADER_OFFSET);
 		if (c->errors) {
-			const struct tev *e = NULL;
+			const struct cev *e = NULL;
 
 			for (size_t k = 0; k < t.nev && !e; k++) {
-				if (strstr(t.ev[k].message.p, "Error during sync engine upgrade."))
+				if (strstr(t.ev[k].message, "Error during sync engine upgrade."))
 					e = &t.ev[k];
 			}
 			cr_assert_not_null(e);
 			cr_assert_eq(e->level, LVL_ERROR);
-			cr_assert(strstr(e->message.p, "\nMSI (s) (C0!08) [10:17:41:605]: Product: Microsoft Azure AD Connect "
+			cr_assert(strstr(e->message, "\nMSI (s) (C0!08) [10:17:41:605]: Product: Microsoft Azure AD Connect "
 						       "synchronization services -- Error 25019."));
-			cr_assert_geq(count_str(e->message.p, "\n   at "), 5);
+			cr_assert_geq(count_str(e->message, "\n   at "), 5);
 		}
 		same_in_pieces(text, n, strrchr(c->rel, '/') + 1);
-		tsink_free(&t);
+		cap_free(&t);
 		free(text);
 	}
 }
@@ -1558,19 +1381,19 @@ Test(parser_trace, local_start_without_utc)
 		"[10:00:00.000] [  1] [INFO ] Start Time (Local): Mon, 02 Mar 2026 10:00:00 GMT\n"
 		"[10:00:01.000] [  1] [INFO ] Application Version: 2.2.8.0\n";
 	struct ec_options o = { 0 };
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 
 	cr_assert_eq(parse_str(&t, text, NULL), 0);
 	cr_assert_eq(t.ev[0].tq, TQ_LOCAL_ASSUMED);
-	cr_assert_str_eq(find_fact(&t, "wizard.start_local", NULL)->value.p, "2026-03-02T10:00:00");
-	cr_assert_eq(count_facts(&t, "wizard.utc_offset"), 0);
-	tsink_free(&t);
+	cr_assert_str_eq(find_fact(&t, "wizard.start_local", NULL)->value, "2026-03-02T10:00:00");
+	cr_assert_eq(count_facts(&t, "wizard.utc_offset", NULL), 0);
+	cap_free(&t);
 	o.have_offset = true;
 	o.utc_offset_min = -300;
 	cr_assert_eq(parse_into(&t, text, strlen(text), NULL, &o, 0), 0);
 	cr_assert_eq(t.ev[1].tq, TQ_LOCAL_GIVEN);
 	cr_assert_eq(t.ev[1].time_ms, days_from_civil(2026, 3, 2) * MS_PER_DAY + 15 * 3600000 + 1000);
-	tsink_free(&t);
+	cap_free(&t);
 }
 
 /* ---- Windows Installer lines and auto-upgrade results in traces --------- */
@@ -1614,27 +1437,27 @@ corpus_block(const char *rel, int block, size_t *n)
  * exception; the same facts as the MSI log gives come out of it. */
 Test(parser_trace, corpus_msi_lines_inside_an_exception)
 {
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 	size_t n;
 	char *text = corpus_block(KB4051210, 5, &n);
-	const struct tfact *f;
+	const struct cfact *f;
 
 	cr_assert_eq(parse_into(&t, text, n, "trace-20170525-155217.log", NULL, 0), 0);
 	cr_assert_eq(t.nev, 1);
 	cr_assert_eq(t.ev[0].level, LVL_ERROR);
 	f = find_fact(&t, "msi.error", "25019");
 	cr_assert_not_null(f);
-	cr_assert(strncmp(f->value.p, "The Microsoft Azure AD Connect synchronization services setup wizard "
+	cr_assert(strncmp(f->value, "The Microsoft Azure AD Connect synchronization services setup wizard "
 			  "cannot open registry key SYSTEM\\CurrentControlSet\\Services\\ADSync\\Parameters.",
-			  110) == 0, "%s", f->value.p);
-	cr_assert_str_eq(find_fact(&t, "msi.product", NULL)->value.p,
+			  110) == 0, "%s", f->value);
+	cr_assert_str_eq(find_fact(&t, "msi.product", NULL)->value,
 			 "Microsoft Azure AD Connect synchronization services");
-	cr_assert_str_eq(find_fact(&t, "msi.custom_action_error", "DetectStoreServer")->value.p, "1603");
+	cr_assert_str_eq(find_fact(&t, "msi.custom_action_error", "DetectStoreServer")->value, "1603");
 	f = find_fact(&t, "msi.log_path", "Synchronization Service.msi");
 	cr_assert_not_null(f);
-	cr_assert_str_eq(f->value.p, "C:\\ProgramData\\AADConnect\\Synchronization Service_Install-20170525-155217.log");
+	cr_assert_str_eq(f->value, "C:\\ProgramData\\AADConnect\\Synchronization Service_Install-20170525-155217.log");
 	cr_assert_null(find_fact(&t, "msi.action_failed", NULL), "the copy has no return value");
-	tsink_free(&t);
+	cap_free(&t);
 	free(text);
 }
 
@@ -1660,20 +1483,20 @@ Test(parser_trace, msi_and_autoupgrade_facts)
 	for (size_t i = 0; i < sizeof(msi_fact_cases) / sizeof(msi_fact_cases[0]); i++) {
 		const struct single_fact_case *c = &msi_fact_cases[i];
 		char line[512];
-		struct tsink t = { 0 };
-		const struct tfact *f;
+		struct cap t = { 0 };
+		const struct cfact *f;
 
 		snprintf(line, sizeof(line), "[10:00:00.000] [  1] [INFO ] %s\r\n", c->message);
 		cr_assert_eq(parse_str(&t, line, NULL), 0);
 		if (!c->name) {
-			cr_assert_eq(t.nf, 0, "case %zu: fact %s", i, t.nf ? t.f[0].name.p : "");
+			cr_assert_eq(t.nf, 0, "case %zu: fact %s", i, t.nf ? t.f[0].name : "");
 		} else {
 			f = find_fact(&t, c->name, c->key);
 			cr_assert_not_null(f, "case %zu: no %s", i, c->name);
-			cr_assert_str_eq(f->value.p, c->value, "case %zu", i);
+			cr_assert_str_eq(f->value, c->value, "case %zu", i);
 			cr_assert(f->on_event);
 		}
-		tsink_free(&t);
+		cap_free(&t);
 	}
 }
 
@@ -1688,14 +1511,14 @@ Test(parser_trace, msi_tail_with_return_value_and_status)
 		"Product Version: 1.1.614.0. Product Language: 1033. Manufacturer: Microsoft Corporation. "
 		"Installation success or error status: 1603.\r\n"
 		"[10:17:43.000] [ 12] [INFO ] Action ended 10:17:41: NotInATail. Return value 3.\r\n";
-	struct tsink t = { 0 };
+	struct cap t = { 0 };
 
 	cr_assert_eq(parse_str(&t, text, NULL), 0);
 	cr_assert_eq(t.nev, 2);
-	cr_assert_str_eq(find_fact(&t, "msi.error", "25009")->value.p,
+	cr_assert_str_eq(find_fact(&t, "msi.error", "25009")->value,
 			 "The setup wizard cannot configure the specified database.");
-	cr_assert_str_eq(find_fact(&t, "msi.action_failed", "InstallFinalize")->value.p, "3");
-	cr_assert_str_eq(find_fact(&t, "msi.status", "X")->value.p, "1603");
-	cr_assert_eq(count_facts(&t, "msi.action_failed"), 1, "first lines of records are not MSI copies");
-	tsink_free(&t);
+	cr_assert_str_eq(find_fact(&t, "msi.action_failed", "InstallFinalize")->value, "3");
+	cr_assert_str_eq(find_fact(&t, "msi.status", "X")->value, "1603");
+	cr_assert_eq(count_facts(&t, "msi.action_failed", NULL), 1, "first lines of records are not MSI copies");
+	cap_free(&t);
 }

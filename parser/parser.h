@@ -137,6 +137,53 @@ struct ec_msi_session {
 	uint32_t actions, failed_actions;	/* actions seen, those that returned 3 */
 };
 
+/* Sync engine run history (Get-ADSyncRunProfileResult, run-history XML,
+ * ADSyncTools exports): one run of a run profile on a connector, with its
+ * steps. Literal values are kept as written; the *_class fields are
+ * parser/runclass.c's reading of them. Times are UTC as the sync engine
+ * keeps them. Views as in struct ec_event. */
+struct ec_run_error {
+	struct sv category;	/* "connection", "discovery", "sync", "export", "mv-retry" */
+	struct sv dn;		/* the object's DN, may be empty */
+	struct sv error_type;	/* "ma-extension-error", "failed-search", ... */
+	struct sv code;		/* "8453", "0x80230703" ... */
+	struct sv detail;	/* the error text (error-literal, message) */
+	struct ec_time when;	/* date-occurred or the incident's date */
+};
+
+struct ec_run_step {
+	int64_t step_number;		/* -1 if unknown */
+	struct sv step_type;		/* as written: "delta-import", "DeltaImport", "apply-rules" ... */
+	struct sv step_subtype;		/* "apply-pending", "reevaluate-flow-connectors", "to-cs" ...; may be empty */
+	const char *step_class;		/* run_step_class(): full-import, delta-import, full-sync,
+					 * delta-sync, export, unknown */
+	struct sv result;		/* as written: "success", "stopped-connectivity" ... */
+	const char *result_class;	/* run_result_class() */
+	struct ec_time start, end;
+	const struct ec_kv *counters;	/* kebab-case names as the run-history XML writes them
+					 * ("stage-add", "export-failure", "connector-flow"), decimal values */
+	size_t ncounters;
+	struct sv connection_result;	/* "success", "failed-search", "dropped-connection" ... */
+	struct sv connection_server;
+	const struct ec_run_error *errors;	/* the errors kept (a parser keeps at most a few hundred) */
+	size_t nerrors;
+	int64_t error_count;		/* all the errors the step had, -1 if unknown */
+};
+
+struct ec_run {
+	uint64_t line;			/* line (or record) where the run starts in the input */
+	struct sv connector, connector_id;
+	struct sv profile;		/* run profile name, user-defined */
+	struct sv run_history_id;
+	struct sv user;
+	int64_t run_number;		/* -1 if unknown */
+	struct sv result;		/* as written */
+	const char *result_class;	/* run_result_class() */
+	struct ec_time start, end;
+	const struct ec_run_step *steps;
+	size_t nsteps;
+};
+
 /* Where records go. Callbacks return 0 to continue, non-zero to stop the
  * parser (which then returns that value). Callbacks a sink does not need
  * may be NULL. */
@@ -147,6 +194,7 @@ struct ec_sink {
 	int (*problem)(void *ctx, const struct ec_problem *p);
 	int (*msi_action)(void *ctx, const struct ec_msi_action *a);
 	int (*msi_session)(void *ctx, const struct ec_msi_session *s);
+	int (*run)(void *ctx, const struct ec_run *r);
 };
 
 /* What a parse may depend on besides the bytes. */

@@ -16,6 +16,14 @@ extern const struct ec_format fmt_evtext;
 extern const struct ec_format fmt_evcsv;
 extern const struct ec_format fmt_pscsv;
 extern const struct ec_format fmt_psjson;
+extern const struct ec_format fmt_runxml;
+extern const struct ec_format fmt_runclixml;
+extern const struct ec_format fmt_runjson;
+extern const struct ec_format fmt_runcsv;
+extern const struct ec_format fmt_runlist;
+extern const struct ec_format fmt_adsyncsettings;
+extern const struct ec_format fmt_aboutversion;
+extern const struct ec_format fmt_configexport;
 
 const struct ec_format *const ec_formats[] = {
 	&fmt_trace,
@@ -27,6 +35,14 @@ const struct ec_format *const ec_formats[] = {
 	&fmt_evcsv,
 	&fmt_pscsv,
 	&fmt_psjson,
+	&fmt_runxml,
+	&fmt_runclixml,
+	&fmt_runjson,
+	&fmt_runcsv,
+	&fmt_runlist,
+	&fmt_adsyncsettings,
+	&fmt_aboutversion,
+	&fmt_configexport,
 };
 
 const size_t ec_nformats = sizeof(ec_formats) / sizeof(ec_formats[0]);

@@ -13,7 +13,7 @@
 #define NBUF 4
 #define BUF_SIZE ((size_t)4 << 20)
 
-enum { R_EVENT = 1, R_FACT, R_PROBLEM, R_ACTION, R_SESSION };
+enum { R_EVENT = 1, R_FACT, R_PROBLEM, R_ACTION, R_SESSION, R_RUN };
 
 struct rbuf {
 	unsigned char *data;
@@ -37,6 +37,10 @@ struct relay {
 	/* the thread's scratch for replay */
 	struct ec_kv *kv;
 	size_t kvcap;
+	struct ec_run_step *steps;
+	size_t stepcap;
+	struct ec_run_error *errs;
+	size_t errcap;
 };
 
 /* ---- writing ------------------------------------------------------------ */
@@ -68,6 +72,13 @@ static size_t
 sv_size(struct sv v)
 {
 	return 4 + v.n;
+}
+
+/* A C string (a class name) with its NUL, so that it is one again. */
+static struct sv
+csv_of(const char *s)
+{
+	return s ? sv_make(s, strlen(s) + 1) : SV_NULL;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -119,6 +130,119 @@ get_time(struct rd *r, struct ec_time *t)
 }
 
 /* ---- the thread ---------------------------------------------------------- */
+
+static const char *
+get_cstr(struct rd *rd)
+{
+	struct sv v = get_sv(rd);
+
+	return v.n ? v.p : NULL;
+}
+
+static int
+replay_run(struct relay *r, struct rd *rd)
+{
+	struct ec_run run;
+	uint32_t nsteps, nkv = 0, nerr = 0;
+	const unsigned char *mark;
+
+	memset(&run, 0, sizeof(run));
+	GET(rd, run.line);
+	run.connector = get_sv(rd);
+	run.connector_id = get_sv(rd);
+	run.profile = get_sv(rd);
+	run.run_history_id = get_sv(rd);
+	run.user = get_sv(rd);
+	GET(rd, run.run_number);
+	run.result = get_sv(rd);
+	run.result_class = get_cstr(rd);
+	get_time(rd, &run.start);
+	get_time(rd, &run.end);
+	GET(rd, nsteps);
+	/* First pass: how many counters and errors in all, for the arrays. */
+	mark = rd->p;
+	{
+		uint32_t tk, te;
+
+		for (uint32_t i = 0; i < nsteps; i++) {
+			int64_t n64;
+			struct ec_time t;
+
+			GET(rd, n64);
+			for (int k = 0; k < 7; k++)
+				(void)get_sv(rd);
+			get_time(rd, &t);
+			get_time(rd, &t);
+			GET(rd, n64);
+			GET(rd, tk);
+			for (uint32_t k = 0; k < tk * 2; k++)
+				(void)get_sv(rd);
+			GET(rd, te);
+			for (uint32_t k = 0; k < te; k++) {
+				for (int m = 0; m < 5; m++)
+					(void)get_sv(rd);
+				get_time(rd, &t);
+			}
+			nkv += tk;
+			nerr += te;
+		}
+	}
+	rd->p = mark;
+	if (nsteps > r->stepcap) {
+		r->stepcap = nsteps * 2;
+		r->steps = xrealloc(r->steps, r->stepcap * sizeof(*r->steps));
+	}
+	if (nkv > r->kvcap) {
+		r->kvcap = nkv * 2;
+		r->kv = xrealloc(r->kv, r->kvcap * sizeof(*r->kv));
+	}
+	if (nerr > r->errcap) {
+		r->errcap = nerr * 2;
+		r->errs = xrealloc(r->errs, r->errcap * sizeof(*r->errs));
+	}
+	nkv = nerr = 0;
+	for (uint32_t i = 0; i < nsteps; i++) {
+		struct ec_run_step *st = &r->steps[i];
+		uint32_t tk, te;
+
+		memset(st, 0, sizeof(*st));
+		GET(rd, st->step_number);
+		st->step_type = get_sv(rd);
+		st->step_subtype = get_sv(rd);
+		st->step_class = get_cstr(rd);
+		st->result = get_sv(rd);
+		st->result_class = get_cstr(rd);
+		st->connection_result = get_sv(rd);
+		st->connection_server = get_sv(rd);
+		get_time(rd, &st->start);
+		get_time(rd, &st->end);
+		GET(rd, st->error_count);
+		GET(rd, tk);
+		st->counters = r->kv + nkv;
+		st->ncounters = tk;
+		for (uint32_t k = 0; k < tk; k++) {
+			r->kv[nkv].name = get_sv(rd);
+			r->kv[nkv].value = get_sv(rd);
+			nkv++;
+		}
+		GET(rd, te);
+		st->errors = r->errs + nerr;
+		st->nerrors = te;
+		for (uint32_t k = 0; k < te; k++) {
+			struct ec_run_error *e = &r->errs[nerr++];
+
+			e->category = get_sv(rd);
+			e->dn = get_sv(rd);
+			e->error_type = get_sv(rd);
+			e->code = get_sv(rd);
+			e->detail = get_sv(rd);
+			get_time(rd, &e->when);
+		}
+	}
+	run.steps = r->steps;
+	run.nsteps = nsteps;
+	return r->target->run ? r->target->run(r->target->ctx, &run) : 0;
+}
 
 static int
 replay(struct relay *r, const unsigned char *p, const unsigned char *end)
@@ -257,6 +381,9 @@ replay(struct relay *r, const unsigned char *p, const unsigned char *end)
 			rc = t->msi_session ? t->msi_session(t->ctx, &s) : 0;
 			break;
 		}
+		case R_RUN:
+			rc = replay_run(r, &rd);
+			break;
 		default:
 			return 0;
 		}
@@ -551,6 +678,85 @@ on_session(void *ctx, const struct ec_msi_session *s)
 	return 0;
 }
 
+static int
+on_run(void *ctx, const struct ec_run *run)
+{
+	struct relay *r = ctx;
+	size_t n = 5 + 8 + 8 + 2 * 13 + 4 + sv_size(run->connector) + sv_size(run->connector_id) +
+		   sv_size(run->profile) + sv_size(run->run_history_id) + sv_size(run->user) +
+		   sv_size(run->result) + sv_size(csv_of(run->result_class));
+	unsigned char *p;
+	struct w w;
+	int rc;
+	uint32_t nsteps = (uint32_t)run->nsteps;
+
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct ec_run_step *st = &run->steps[i];
+
+		n += 8 + 8 + 2 * 13 + 4 + 4 + sv_size(st->step_type) + sv_size(st->step_subtype) +
+		     sv_size(csv_of(st->step_class)) + sv_size(st->result) +
+		     sv_size(csv_of(st->result_class)) + sv_size(st->connection_result) +
+		     sv_size(st->connection_server);
+		for (size_t k = 0; k < st->ncounters; k++)
+			n += sv_size(st->counters[k].name) + sv_size(st->counters[k].value);
+		for (size_t k = 0; k < st->nerrors; k++) {
+			const struct ec_run_error *e = &st->errors[k];
+
+			n += 13 + sv_size(e->category) + sv_size(e->dn) + sv_size(e->error_type) +
+			     sv_size(e->code) + sv_size(e->detail);
+		}
+	}
+	if (!(p = begin(r, n, R_RUN, &rc)))
+		return rc ? rc : r->target->run ? r->target->run(r->target->ctx, run) : 0;
+	w.p = p + 5;
+	PUT(&w, run->line);
+	put_sv(&w, run->connector);
+	put_sv(&w, run->connector_id);
+	put_sv(&w, run->profile);
+	put_sv(&w, run->run_history_id);
+	put_sv(&w, run->user);
+	PUT(&w, run->run_number);
+	put_sv(&w, run->result);
+	put_sv(&w, csv_of(run->result_class));
+	put_time(&w, &run->start);
+	put_time(&w, &run->end);
+	PUT(&w, nsteps);
+	for (size_t i = 0; i < run->nsteps; i++) {
+		const struct ec_run_step *st = &run->steps[i];
+		uint32_t tk = (uint32_t)st->ncounters, te = (uint32_t)st->nerrors;
+
+		PUT(&w, st->step_number);
+		put_sv(&w, st->step_type);
+		put_sv(&w, st->step_subtype);
+		put_sv(&w, csv_of(st->step_class));
+		put_sv(&w, st->result);
+		put_sv(&w, csv_of(st->result_class));
+		put_sv(&w, st->connection_result);
+		put_sv(&w, st->connection_server);
+		put_time(&w, &st->start);
+		put_time(&w, &st->end);
+		PUT(&w, st->error_count);
+		PUT(&w, tk);
+		for (size_t k = 0; k < st->ncounters; k++) {
+			put_sv(&w, st->counters[k].name);
+			put_sv(&w, st->counters[k].value);
+		}
+		PUT(&w, te);
+		for (size_t k = 0; k < st->nerrors; k++) {
+			const struct ec_run_error *e = &st->errors[k];
+
+			put_sv(&w, e->category);
+			put_sv(&w, e->dn);
+			put_sv(&w, e->error_type);
+			put_sv(&w, e->code);
+			put_sv(&w, e->detail);
+			put_time(&w, &e->when);
+		}
+	}
+	commit(r, p, w.p);
+	return 0;
+}
+
 struct relay *
 relay_start(const struct ec_sink *target)
 {
@@ -568,6 +774,7 @@ relay_start(const struct ec_sink *target)
 	r->sink.problem = on_problem;
 	r->sink.msi_action = on_action;
 	r->sink.msi_session = on_session;
+	r->sink.run = on_run;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->ready, NULL);
 	pthread_cond_init(&r->freed, NULL);
@@ -618,5 +825,7 @@ relay_stop(struct relay *r)
 	for (int i = 0; i < NBUF; i++)
 		free(r->bufs[i].data);
 	free(r->kv);
+	free(r->steps);
+	free(r->errs);
 	free(r);
 }

@@ -18,6 +18,7 @@
 extern const char store_schema_sql[];
 extern const char store_schema2_sql[];
 extern const char store_schema3_sql[];
+extern const char store_schema4_sql[];
 
 #define MAX_STORED_PROBLEMS 200
 #define TIME_INDEX "CREATE INDEX IF NOT EXISTS event_time ON event(time)"
@@ -26,12 +27,13 @@ extern const char store_schema3_sql[];
  * Step 0 is the whole schema of version 1. Append, never edit. */
 static const char *const *migration_steps(size_t *n)
 {
-	static const char *steps[3];
+	static const char *steps[4];
 
 	steps[0] = store_schema_sql;
 	steps[1] = store_schema2_sql;	/* Windows Installer sessions and actions */
 	steps[2] = store_schema3_sql;	/* Windows event fields */
-	*n = 3;
+	steps[3] = store_schema4_sql;	/* run history */
+	*n = 4;
 	return steps;
 }
 
@@ -43,6 +45,9 @@ enum stmt_id {
 	ST_INS_PROBLEM,
 	ST_INS_MSI_SESSION,
 	ST_INS_MSI_ACTION,
+	ST_INS_RUN,
+	ST_INS_STEP,
+	ST_INS_RUN_ERROR,
 	ST_NMAX
 };
 
@@ -70,6 +75,15 @@ static const char *const stmt_sql[ST_NMAX] = {
 			      " time_q, return_value, ca_name, ca_error, ca_line, error_number,"
 			      " error_line, error_text)"
 			      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_INS_RUN] = "INSERT INTO run(source_id, connector, connector_id, profile, run_number, result,"
+		       " start_time, end_time, user, run_history_id, result_class, line, time_q)"
+		       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_INS_STEP] = "INSERT INTO run_step(run_id, step_number, step_type, result, start_time, end_time,"
+			" adds, updates, renames, deletes, errors, step_subtype, step_class, result_class,"
+			" connection_result, connection_server, counters)"
+			" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_INS_RUN_ERROR] = "INSERT INTO run_error(step_id, category, dn, error_type, code, detail, time)"
+			     " VALUES (?,?,?,?,?,?,?)",
 };
 
 struct store {
@@ -188,6 +202,7 @@ static int sink_fact(void *ctx, const struct ec_fact *f);
 static int sink_problem(void *ctx, const struct ec_problem *p);
 static int sink_msi_action(void *ctx, const struct ec_msi_action *a);
 static int sink_msi_session(void *ctx, const struct ec_msi_session *m);
+static int sink_run(void *ctx, const struct ec_run *r);
 
 int
 store_open(const char *path, enum store_mode mode, struct store **out, char **err)
@@ -297,6 +312,7 @@ store_open(const char *path, enum store_mode mode, struct store **out, char **er
 	s->sink.problem = sink_problem;
 	s->sink.msi_action = sink_msi_action;
 	s->sink.msi_session = sink_msi_session;
+	s->sink.run = sink_run;
 	*out = s;
 	return STORE_OK;
 }
@@ -796,6 +812,138 @@ sink_msi_session(void *ctx, const struct ec_msi_session *m)
 	sqlite3_bind_int64(st, 23, m->failed_actions);
 	if (step_reset(s, st, "storing msi session") != STORE_OK)
 		return s->rc = STORE_ERROR;
+	return STORE_OK;
+}
+
+/* A counter's value by name, or 0. */
+static int64_t
+counter(const struct ec_run_step *st, const char *name)
+{
+	for (size_t i = 0; i < st->ncounters; i++) {
+		if (sv_eq(st->counters[i].name, name)) {
+			char tmp[24];
+			size_t n = st->counters[i].value.n < sizeof(tmp) - 1 ? st->counters[i].value.n
+									      : sizeof(tmp) - 1;
+
+			memcpy(tmp, st->counters[i].value.p, n);
+			tmp[n] = '\0';
+			return strtoll(tmp, NULL, 10);
+		}
+	}
+	return 0;
+}
+
+/* {"stage-add": 3, ...}: numbers as numbers when they are. */
+static void
+counters_json(struct buf *b, const struct ec_run_step *st)
+{
+	buf_reset(b);
+	buf_addc(b, '{');
+	for (size_t i = 0; i < st->ncounters; i++) {
+		struct sv v = sv_trim(st->counters[i].value);
+		bool num = v.n > 0 && v.n < 20;
+
+		for (size_t k = 0; num && k < v.n; k++)
+			num = (v.p[k] >= '0' && v.p[k] <= '9') || (k == 0 && v.p[k] == '-' && v.n > 1);
+		if (i)
+			buf_addc(b, ',');
+		json_string(b, st->counters[i].name);
+		buf_addc(b, ':');
+		if (num)
+			buf_addsv(b, v);
+		else
+			json_string(b, v);
+	}
+	buf_addc(b, '}');
+}
+
+static void
+bind_ectime(sqlite3_stmt *st, int col, const struct ec_time *t)
+{
+	char iso[32];
+
+	if (t->q >= TQ_LOCAL_ASSUMED) {
+		ms_to_iso(t->ms, iso);
+		sqlite3_bind_text(st, col, iso, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_null(st, col);
+	}
+}
+
+static int
+sink_run(void *ctx, const struct ec_run *r)
+{
+	struct store *s = ctx;
+	sqlite3_stmt *st = s->st[ST_INS_RUN];
+	int64_t run_id;
+
+	if (s->rc != STORE_OK)
+		return s->rc;
+	sqlite3_bind_int64(st, 1, s->src_id);
+	bind_sv(st, 2, r->connector, true);
+	bind_sv(st, 3, r->connector_id, true);
+	bind_sv(st, 4, r->profile, true);
+	bind_i64_or_null(st, 5, r->run_number, r->run_number < 0);
+	bind_sv(st, 6, r->result, true);
+	bind_ectime(st, 7, &r->start);
+	bind_ectime(st, 8, &r->end);
+	bind_sv(st, 9, r->user, true);
+	bind_sv(st, 10, r->run_history_id, true);
+	bind_text(st, 11, r->result_class);
+	bind_i64_or_null(st, 12, (int64_t)r->line, r->line == 0);
+	sqlite3_bind_text(st, 13, timeq_names[weaker(r->start.q, r->end.q)], -1, SQLITE_STATIC);
+	if (step_reset(s, st, "storing run") != STORE_OK)
+		return s->rc = STORE_ERROR;
+	run_id = sqlite3_last_insert_rowid(s->db);
+	s->counts.records++;
+	for (size_t i = 0; i < r->nsteps; i++) {
+		const struct ec_run_step *p = &r->steps[i];
+		sqlite3_stmt *q = s->st[ST_INS_STEP];
+		int64_t step_id, errors = p->error_count >= 0 ? p->error_count
+				      : counter(p, "stage-failure") + counter(p, "flow-failure") +
+					counter(p, "export-failure") + (int64_t)p->nerrors;
+
+		sqlite3_bind_int64(q, 1, run_id);
+		bind_i64_or_null(q, 2, p->step_number, p->step_number < 0);
+		bind_sv(q, 3, p->step_type, true);
+		bind_sv(q, 4, p->result, true);
+		bind_ectime(q, 5, &p->start);
+		bind_ectime(q, 6, &p->end);
+		/* Changes of the step: staged by an import, exported by an export. */
+		sqlite3_bind_int64(q, 7, counter(p, "stage-add") + counter(p, "export-add"));
+		sqlite3_bind_int64(q, 8, counter(p, "stage-update") + counter(p, "export-update"));
+		sqlite3_bind_int64(q, 9, counter(p, "stage-rename") + counter(p, "export-rename"));
+		sqlite3_bind_int64(q, 10, counter(p, "stage-delete") + counter(p, "export-delete"));
+		sqlite3_bind_int64(q, 11, errors);
+		bind_sv(q, 12, p->step_subtype, true);
+		bind_text(q, 13, p->step_class);
+		bind_text(q, 14, p->result_class);
+		bind_sv(q, 15, p->connection_result, true);
+		bind_sv(q, 16, p->connection_server, true);
+		if (p->ncounters) {
+			counters_json(&s->json, p);
+			sqlite3_bind_text(q, 17, s->json.data, (int)s->json.len, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_null(q, 17);
+		}
+		if (step_reset(s, q, "storing run step") != STORE_OK)
+			return s->rc = STORE_ERROR;
+		step_id = sqlite3_last_insert_rowid(s->db);
+		for (size_t k = 0; k < p->nerrors; k++) {
+			const struct ec_run_error *e = &p->errors[k];
+			sqlite3_stmt *x = s->st[ST_INS_RUN_ERROR];
+
+			sqlite3_bind_int64(x, 1, step_id);
+			bind_sv(x, 2, e->category, true);
+			bind_sv(x, 3, e->dn, true);
+			bind_sv(x, 4, e->error_type, true);
+			bind_sv(x, 5, e->code, true);
+			bind_sv(x, 6, e->detail, true);
+			bind_ectime(x, 7, &e->when);
+			if (step_reset(s, x, "storing run error") != STORE_OK)
+				return s->rc = STORE_ERROR;
+		}
+	}
 	return STORE_OK;
 }
 

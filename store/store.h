@@ -14,7 +14,7 @@
 
 #include "parser/parser.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum store_rc {
 	STORE_OK = 0,		/* done */

@@ -113,7 +113,8 @@ feed(const struct ec_sink *k, char *big, size_t bign)
 Test(relay, every_record_in_order_on_another_thread)
 {
 	struct seen s = { .main = pthread_self(), .other_thread = true };
-	struct ec_sink target = { &s, t_event, t_fact, t_problem, t_action, t_session };
+	struct ec_sink target = { .ctx = &s, .event = t_event, .fact = t_fact, .problem = t_problem,
+				  .msi_action = t_action, .msi_session = t_session };
 	struct relay *r = relay_start(&target);
 	size_t bign = (size_t)5 << 20;	/* more than one buffer holds */
 	char *big = malloc(bign);
@@ -138,7 +139,7 @@ Test(relay, every_record_in_order_on_another_thread)
 Test(relay, more_records_than_the_buffers_hold)
 {
 	struct seen s = { .main = pthread_self(), .other_thread = true };
-	struct ec_sink target = { &s, t_event, NULL, NULL, NULL, NULL };
+	struct ec_sink target = { .ctx = &s, .event = t_event };
 	struct relay *r = relay_start(&target);
 	const struct ec_sink *k = relay_sink(r);
 	static char msg[4000];
@@ -159,7 +160,7 @@ Test(relay, more_records_than_the_buffers_hold)
 Test(relay, a_failing_target)
 {
 	struct seen s = { .main = pthread_self(), .other_thread = true, .fail_at = 10 };
-	struct ec_sink target = { &s, t_event, NULL, NULL, NULL, NULL };
+	struct ec_sink target = { .ctx = &s, .event = t_event };
 	struct relay *r = relay_start(&target);
 	const struct ec_sink *k = relay_sink(r);
 	struct ec_event ev = { .provider = SV_LIT("P"), .message = SV_LIT("m"), .event_id = -1 };

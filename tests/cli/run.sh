@@ -24,6 +24,7 @@ for row in con.execute(sys.argv[2]):
 PY
 }
 has() { grep -qF -- "$1" "$2"; }
+SCHEMA=$(sed -n 's/^#define STORE_SCHEMA_VERSION //p' "$SRC/store/store.h")
 
 # --- basics -------------------------------------------------------------------
 run --version
@@ -290,7 +291,7 @@ c.execute("PRAGMA user_version=1")
 c.commit()
 PY
 run ingest --db "$T/v1.db" "$SRC/samples/upgrade-failed/$MSILOG"
-check "a schema-1 database is migrated to the current schema and keeps its rows" '[ $rc -eq 0 ] && [ "$(sql "$T/v1.db" "PRAGMA user_version")" = 3 ] && [ "$(sql "$T/v1.db" "SELECT count(*) FROM event WHERE record_id IS NULL AND channel IS NULL")" -gt 300 ] && [ "$(sql "$T/v1.db" "SELECT message FROM event WHERE source_id = 1")" = kept ] && [ "$(sql "$T/v1.db" "SELECT count(*) FROM msi_action WHERE return_value = 3")" -ge 1 ]'
+check "a schema-1 database is migrated to the current schema and keeps its rows" '[ $rc -eq 0 ] && [ "$(sql "$T/v1.db" "PRAGMA user_version")" = "$SCHEMA" ] && [ "$(sql "$T/v1.db" "SELECT count(*) FROM event WHERE record_id IS NULL AND channel IS NULL")" -gt 300 ] && [ "$(sql "$T/v1.db" "SELECT message FROM event WHERE source_id = 1")" = kept ] && [ "$(sql "$T/v1.db" "SELECT count(*) FROM msi_action WHERE return_value = 3")" -ge 1 ]'
 run ingest --db "$T/newer.db" "$SRC/samples/upgrade-ok"
 check "ingest refuses it too and leaves it unchanged" '[ $rc -eq 4 ] && [ "$(sql "$T/newer.db" "PRAGMA user_version")" = 99 ]'
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t(x)'); c.commit()" "$T/other.db"
@@ -318,7 +319,7 @@ PY
 consistent() {
 	local out
 	out=$("$BIN" query --db "$1" --format csv "SELECT (SELECT count(*) FROM source WHERE status = 'partial') + (SELECT count(*) FROM source s WHERE status = 'parsed' AND records <> (SELECT count(*) FROM event e WHERE e.source_id = s.id)) + (SELECT count(*) FROM event e WHERE NOT EXISTS (SELECT 1 FROM source s WHERE s.id = e.source_id AND s.status = 'parsed')) AS bad" 2>/dev/null | tail -n +2 | tr -d '\r')
-	if [ -z "$out" ] && [ "$(sql "$1" "PRAGMA user_version")" -lt 3 ]; then
+	if [ -z "$out" ] && [ "$(sql "$1" "PRAGMA user_version")" -lt "$SCHEMA" ]; then
 		echo 0
 	else
 		echo "$out"

@@ -53,5 +53,6 @@ int cmd_diagnose(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
+int cmd_configdiff(int argc, char **argv);
 
 #endif

@@ -510,7 +510,7 @@ analysis_load(struct store *s, struct analysis *a)
 	if (store_episodes(s, on_episode, &lc) != STORE_OK)
 		return STORE_ERROR;
 	store_spans(s, "trace", on_episode_local, a);
-	if (installs_load(s, a) != STORE_OK)
+	if (installs_load(s, a) != STORE_OK || runs_load(s, a) != STORE_OK)
 		return STORE_ERROR;
 	lc.cap = 0;
 	if (store_findings(s, on_finding, &lc) != STORE_OK)
@@ -566,6 +566,7 @@ analysis_release(struct analysis *a)
 	}
 	free(a->sources);
 	installs_release(a);
+	runs_release(a);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -94,6 +94,30 @@ struct an_autoupgrade {
 	int64_t source_id, line;
 };
 
+/* A run of the sync engine near the upgrade (analyzer/runs.c). */
+struct an_run {
+	char *connector, *profile, *result, *result_class, *start, *end;
+	char *kinds;			/* the steps' classes, ',' between them */
+	char *path, *connection;	/* source; connection result of its first step */
+	int64_t run_number, errors, line;
+	bool after_window;		/* started after the upgrade window ended */
+};
+
+enum { RUN_IMPORT = 0, RUN_SYNC = 1, RUN_EXPORT = 2, RUN_KINDS = 3 };
+
+struct an_run_ref {
+	bool present;
+	char *time, *profile, *result;
+};
+
+/* Per connector: the last successful import, sync and export before the
+ * upgrade window and the first after it (without a window: the last). */
+struct an_connector {
+	char *name;
+	struct an_run_ref before[RUN_KINDS], after[RUN_KINDS];
+	int64_t runs, runs_after, failed_after;
+};
+
 struct an_problem {
 	int64_t line, offset;
 	char *message;
@@ -120,6 +144,13 @@ struct analysis {
 	size_t ninstalls;
 	struct an_autoupgrade *autoupgrades;
 	size_t nautoupgrades;
+	struct an_run *runs;		/* near the window (or the latest), start order */
+	size_t nruns, runs_cut;		/* runs_cut: older ones left out of runs */
+	int64_t runs_total;
+	struct an_connector *connectors;
+	size_t nconnectors;
+	char *window_start, *window_end;	/* the upgrade window, UTC, or NULL */
+	const char *window_from;		/* what gave it */
 	struct an_finding *findings;
 	size_t nfindings;
 	struct an_source *sources;
@@ -146,6 +177,11 @@ int installs_load(struct store *s, struct analysis *a);
 void installs_release(struct analysis *a);
 /* Findings and episodes for them (inside the analysis transaction). */
 int installs_analyze(struct store *s, const struct analysis *a);
+/* The runs around the upgrade (analyzer/runs.c); installs and episodes
+ * must be loaded first (they give the window). */
+int runs_load(struct store *s, struct analysis *a);
+void runs_release(struct analysis *a);
+
 /* Meaning of a Windows Installer status (msiexec exit code); NULL if unknown. */
 const char *msi_status_text(int64_t status);
 /* Class of an auto-upgrade result code. */

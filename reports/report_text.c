@@ -302,6 +302,125 @@ autoupgrades(FILE *out, const struct analysis *a)
 }
 
 static void
+put_cell(FILE *out, const char *s, int width)
+{
+	int n = 0;
+
+	for (; s && *s && n < width; s++, n++) {
+		unsigned char c = (unsigned char)*s;
+
+		fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
+		/* count a UTF-8 sequence as one column */
+		while ((s[1] & 0xC0) == 0x80)
+			fputc(*++s, out);
+	}
+	for (; n < width; n++)
+		fputc(' ', out);
+}
+
+static void
+sync_runs(FILE *out, const struct analysis *a)
+{
+	static const char *const kinds[RUN_KINDS] = { "import", "sync", "export" };
+	bool marked = false;
+
+	if (!a->runs_total)
+		return;
+	fprintf(out, "RUNS (%zu of %lld", a->nruns, (long long)a->runs_total);
+	if (a->window_start) {
+		fputs(", around the upgrade window ", out);
+		put_time(out, a->window_start, NULL);
+		fputs(" - ", out);
+		put_time(out, a->window_end, a->window_start);
+		fprintf(out, " UTC, from %s)\n", a->window_from);
+	} else {
+		fputs(", the latest; no upgrade window in the case)\n", out);
+	}
+	fputs("  start                end       connector                 profile                  "
+	      "result                        errors\n", out);
+	for (size_t i = 0; i < a->nruns; i++) {
+		const struct an_run *r = &a->runs[i];
+
+		if (a->window_start && r->after_window && !marked) {
+			fputs("  ---- upgrade window ", out);
+			put_time(out, a->window_start, NULL);
+			fputs(" - ", out);
+			put_time(out, a->window_end, a->window_start);
+			fputs(" UTC ----\n", out);
+			marked = true;
+		}
+		fputs("  ", out);
+		if (r->start)
+			put_time(out, r->start, NULL);
+		else
+			fputs("?                  ", out);
+		fputs("  ", out);
+		if (r->end)
+			put_time(out, r->end, r->start);
+		else
+			fputs("?       ", out);
+		fputs("  ", out);
+		put_cell(out, r->connector, 24);
+		fputs("  ", out);
+		put_cell(out, r->profile, 23);
+		fputs("  ", out);
+		put_cell(out, r->result, 28);
+		fprintf(out, "  %lld", (long long)r->errors);
+		if (r->connection && strcmp(r->connection, "success") != 0)
+			fprintf(out, " (connection: %s)", r->connection);
+		fputc('\n', out);
+	}
+	if (a->window_start && !marked) {
+		fputs("  ---- upgrade window ", out);
+		put_time(out, a->window_start, NULL);
+		fputs(" - ", out);
+		put_time(out, a->window_end, a->window_start);
+		fputs(" UTC: no run after it ----\n", out);
+	}
+	fputs("SYNC BY CONNECTOR", out);
+	fputs(a->window_start ? " (last success before the upgrade, first after)\n"
+			      : " (last success)\n", out);
+	for (size_t i = 0; i < a->nconnectors; i++) {
+		const struct an_connector *c = &a->connectors[i];
+
+		fputs("  ", out);
+		report_put_escaped(out, c->name, 120);
+		fprintf(out, "  (%lld runs", (long long)c->runs);
+		if (a->window_start)
+			fprintf(out, ", %lld after the upgrade, %lld of them not successful",
+				(long long)c->runs_after, (long long)c->failed_after);
+		fputs(")\n", out);
+		for (int k = 0; k < RUN_KINDS; k++) {
+			const struct an_run_ref *b = &c->before[k], *f = &c->after[k];
+
+			if (!b->present && !f->present && !(a->window_start && k != RUN_SYNC))
+				continue;
+			fprintf(out, "    %-7s before: ", kinds[k]);
+			if (b->present) {
+				put_time(out, b->time, NULL);
+				fputs(" (", out);
+				report_put_escaped(out, b->profile, 60);
+				fputs(")", out);
+			} else {
+				fputs("none", out);
+			}
+			if (a->window_start) {
+				fputs("   after: ", out);
+				if (f->present) {
+					put_time(out, f->time, NULL);
+					fputs(" (", out);
+					report_put_escaped(out, f->profile, 60);
+					fputs(")", out);
+				} else {
+					fputs("NONE", out);
+				}
+			}
+			fputc('\n', out);
+		}
+	}
+}
+
+static void
 findings(FILE *out, const struct analysis *a)
 {
 	fprintf(out, "FINDINGS (%zu)\n", a->nfindings);
@@ -399,6 +518,7 @@ report_text(FILE *out, const struct analysis *a, const struct report_opts *o)
 	runs(out, a);
 	installs(out, a);
 	autoupgrades(out, a);
+	sync_runs(out, a);
 	findings(out, a);
 	read_summary(out, a, o);
 	return ferror(out) ? -1 : 0;

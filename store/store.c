@@ -1635,6 +1635,44 @@ store_msi_actions(struct store *s, int64_t source_id, int64_t session, int64_t m
 	return finish(s, st, rc, stop, "listing msi actions");
 }
 
+/* ---- run history ---------------------------------------------------- */
+
+int
+store_runs(struct store *s, int (*fn)(void *ctx, const struct store_run_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT r.id, r.source_id, r.line, r.run_number,"
+		    " (SELECT count(*) FROM run_step t WHERE t.run_id = r.id),"
+		    " (SELECT coalesce(sum(t.errors), 0) FROM run_step t WHERE t.run_id = r.id),"
+		    " s.path, r.connector, r.connector_id, r.profile, r.result, r.result_class,"
+		    " r.start_time, r.end_time,"
+		    " (SELECT group_concat(c, ',') FROM (SELECT coalesce(t.step_class, 'unknown') AS c"
+		    "   FROM run_step t WHERE t.run_id = r.id ORDER BY t.step_number)),"
+		    " (SELECT t.connection_result FROM run_step t WHERE t.run_id = r.id AND"
+		    "   t.connection_result IS NOT NULL ORDER BY t.step_number LIMIT 1)"
+		    " FROM run r JOIN source s ON s.id = r.source_id"
+		    " ORDER BY r.start_time IS NULL, r.start_time, r.id",
+		    &st, "listing runs") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_run_row r = {
+			.id = sqlite3_column_int64(st, 0), .source_id = sqlite3_column_int64(st, 1),
+			.line = col_i64(st, 2, 0), .run_number = col_i64(st, 3, -1),
+			.steps = sqlite3_column_int64(st, 4), .errors = sqlite3_column_int64(st, 5),
+			.path = col(st, 6), .connector = col(st, 7), .connector_id = col(st, 8),
+			.profile = col(st, 9), .result = col(st, 10), .result_class = col(st, 11),
+			.start_time = col(st, 12), .end_time = col(st, 13), .step_classes = col(st, 14),
+			.connection_result = col(st, 15),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing runs");
+}
+
 /* ---- ad hoc SQL ------------------------------------------------------- */
 
 int

@@ -184,6 +184,19 @@ struct store_msi_action_row {
 int store_msi_actions(struct store *s, int64_t source_id, int64_t session, int64_t min_return,
 		      int (*fn)(void *ctx, const struct store_msi_action_row *r), void *ctx);
 
+/* Runs of the sync engine's run history (schema 4), in start time order
+ * (runs without a start last), with what their steps add up to. */
+struct store_run_row {
+	int64_t id, source_id, line, run_number;
+	int64_t steps, errors;			/* number of steps, errors of all of them */
+	const char *path;			/* source path */
+	const char *connector, *connector_id, *profile, *result, *result_class;
+	const char *start_time, *end_time;	/* UTC ISO, or NULL */
+	const char *step_classes;		/* the steps' classes, ',' between them, in step order */
+	const char *connection_result;		/* of the first step that has one */
+};
+int store_runs(struct store *s, int (*fn)(void *ctx, const struct store_run_row *r), void *ctx);
+
 /* ---- analysis -------------------------------------------------------- */
 
 /* Start an analysis: one transaction that first removes the previous

@@ -153,6 +153,66 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 		cJSON_AddNumberToObject(j, "line", (double)u->line);
 		cJSON_AddItemToArray(arr, j);
 	}
+	{
+		static const char *const kinds[RUN_KINDS] = { "import", "sync", "export" };
+		cJSON *w = cJSON_AddObjectToObject(root, "upgrade_window");
+
+		cJSON_AddItemToObject(w, "start", str_or_null(a->window_start));
+		cJSON_AddItemToObject(w, "end", str_or_null(a->window_end));
+		cJSON_AddItemToObject(w, "from", str_or_null(a->window_from));
+		cJSON_AddNumberToObject(root, "runs_total", (double)a->runs_total);
+		arr = cJSON_AddArrayToObject(root, "runs");
+		for (size_t i = 0; i < a->nruns; i++) {
+			const struct an_run *r = &a->runs[i];
+			cJSON *j = cJSON_CreateObject();
+
+			cJSON_AddItemToObject(j, "connector", str_or_null(r->connector));
+			cJSON_AddItemToObject(j, "profile", str_or_null(r->profile));
+			if (r->run_number >= 0)
+				cJSON_AddNumberToObject(j, "run_number", (double)r->run_number);
+			else
+				cJSON_AddNullToObject(j, "run_number");
+			cJSON_AddItemToObject(j, "steps", str_or_null(r->kinds));
+			cJSON_AddItemToObject(j, "start", str_or_null(r->start));
+			cJSON_AddItemToObject(j, "end", str_or_null(r->end));
+			cJSON_AddItemToObject(j, "result", str_or_null(r->result));
+			cJSON_AddItemToObject(j, "result_class", str_or_null(r->result_class));
+			cJSON_AddNumberToObject(j, "errors", (double)r->errors);
+			cJSON_AddItemToObject(j, "connection_result", str_or_null(r->connection));
+			cJSON_AddBoolToObject(j, "after_upgrade", r->after_window);
+			cJSON_AddItemToObject(j, "path", str_or_null(r->path));
+			cJSON_AddItemToArray(arr, j);
+		}
+		arr = cJSON_AddArrayToObject(root, "connectors");
+		for (size_t i = 0; i < a->nconnectors; i++) {
+			const struct an_connector *c = &a->connectors[i];
+			cJSON *j = cJSON_CreateObject(), *b = NULL, *f = NULL;
+
+			cJSON_AddStringToObject(j, "name", c->name);
+			cJSON_AddNumberToObject(j, "runs", (double)c->runs);
+			cJSON_AddNumberToObject(j, "runs_after_upgrade", (double)c->runs_after);
+			cJSON_AddNumberToObject(j, "failed_after_upgrade", (double)c->failed_after);
+			b = cJSON_AddObjectToObject(j, "last_success_before");
+			f = cJSON_AddObjectToObject(j, "first_success_after");
+			for (int k = 0; k < RUN_KINDS; k++) {
+				const struct an_run_ref *x[2] = { &c->before[k], &c->after[k] };
+				cJSON *dst[2] = { b, f };
+
+				for (int m = 0; m < 2; m++) {
+					if (x[m]->present) {
+						cJSON *o = cJSON_AddObjectToObject(dst[m], kinds[k]);
+
+						cJSON_AddItemToObject(o, "time", str_or_null(x[m]->time));
+						cJSON_AddItemToObject(o, "profile", str_or_null(x[m]->profile));
+						cJSON_AddItemToObject(o, "result", str_or_null(x[m]->result));
+					} else {
+						cJSON_AddNullToObject(dst[m], kinds[k]);
+					}
+				}
+			}
+			cJSON_AddItemToArray(arr, j);
+		}
+	}
 	arr = cJSON_AddArrayToObject(root, "findings");
 	for (size_t i = 0; i < a->nfindings; i++) {
 		const struct an_finding *f = &a->findings[i];

@@ -200,11 +200,11 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 
 				for (int m = 0; m < 2; m++) {
 					if (x[m]->present) {
-						cJSON *o = cJSON_AddObjectToObject(dst[m], kinds[k]);
+						cJSON *ref = cJSON_AddObjectToObject(dst[m], kinds[k]);
 
-						cJSON_AddItemToObject(o, "time", str_or_null(x[m]->time));
-						cJSON_AddItemToObject(o, "profile", str_or_null(x[m]->profile));
-						cJSON_AddItemToObject(o, "result", str_or_null(x[m]->result));
+						cJSON_AddItemToObject(ref, "time", str_or_null(x[m]->time));
+						cJSON_AddItemToObject(ref, "profile", str_or_null(x[m]->profile));
+						cJSON_AddItemToObject(ref, "result", str_or_null(x[m]->result));
 					} else {
 						cJSON_AddNullToObject(dst[m], kinds[k]);
 					}

@@ -336,7 +336,7 @@ sync_runs(FILE *out, const struct analysis *a)
 	} else {
 		fputs(", the latest; no upgrade window in the case)\n", out);
 	}
-	fputs("  start                end       connector                 profile                  "
+	fputs("  start                end       connector                       profile                  "
 	      "result                        errors\n", out);
 	for (size_t i = 0; i < a->nruns; i++) {
 		const struct an_run *r = &a->runs[i];
@@ -360,7 +360,7 @@ sync_runs(FILE *out, const struct analysis *a)
 		else
 			fputs("?       ", out);
 		fputs("  ", out);
-		put_cell(out, r->connector, 24);
+		put_cell(out, r->connector, 30);
 		fputs("  ", out);
 		put_cell(out, r->profile, 23);
 		fputs("  ", out);

@@ -61,7 +61,7 @@ check "events were stored" '[ "$events" -gt 50 ]'
 check "trace header facts are stored" '[ "$(sql "$DB" "SELECT value FROM fact WHERE name = '"'"'wizard.version'"'"' LIMIT 1")" = 2.2.8.0 ]'
 
 run ingest --db "$DB" "$SRC/samples/upgrade-failed"
-check "ingesting the same files again is a no-op" '[ $rc -eq 0 ] && [ "$(sql "$DB" "SELECT count(*) FROM event")" = "$events" ] && has "0 parsed" $T/err && [ "$(sql "$DB" "SELECT count(*) FROM source")" = 4 ]'
+check "ingesting the same files again is a no-op" '[ $rc -eq 0 ] && [ "$(sql "$DB" "SELECT count(*) FROM event")" = "$events" ] && has "0 parsed" $T/err && [ "$(sql "$DB" "SELECT count(*) FROM source")" = 5 ]'
 
 run report --db "$DB" --format json -o "$T/r.json"
 check "report --format json -o writes valid JSON with the versions" '[ $rc -eq 1 ] && python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"installed_version\"][\"value\"]==\"1.6.16.0\" and d[\"target_version\"][\"value\"]==\"2.2.8.0\" and d[\"findings\"]" $T/r.json'
@@ -70,7 +70,7 @@ run sources --db "$DB" --format json
 check "sources --format json has the documented fields" '[ $rc -eq 0 ] && python3 -c "
 import json,sys
 d=json.load(open(sys.argv[1]))
-assert len(d)==4
+assert len(d)==5
 for o in d:
     for k in (\"path\",\"format\",\"encoding\",\"records\",\"skipped\",\"problems\"): assert k in o, k
     assert isinstance(o[\"problems\"], list)
@@ -197,9 +197,65 @@ printf '%s\r\n' '#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord' '"Mess
 run ingest --db "$T/pscsv.db" --utc-offset +02:00 "$T/events.csv"
 check "Get-WinEvent CSV: columns by name, local time with the given offset" '[ $rc -eq 0 ] && [ "$(sql "$T/pscsv.db" "SELECT format FROM source")" = pscsv ] && [ "$(sql "$T/pscsv.db" "SELECT provider || '"'"'|'"'"' || event_id || '"'"'|'"'"' || record_id || '"'"'|'"'"' || time || '"'"'|'"'"' || level FROM event")" = "SQLLocalDB 15.0|528|99|2026-05-09T03:11:00.000Z|error" ]'
 
+# --- config-diff and global settings ------------------------------------------------
+CB="$SRC/samples/config/before-Exported-SynchronizationPolicy-20260501-093000.json"
+CA="$SRC/samples/config/after-Applied-SynchronizationPolicy-20260512-081500.json"
+run config-diff --help
+check "config-diff --help exits 0 with a usage line and its exit codes" '[ $rc -eq 0 ] && has "usage: ecdiag config-diff" $T/out && has "a file could not be read as a configuration export" $T/out'
+run config-diff "$CB" "$CA"
+check "config-diff of the samples exits 1 (differences)" '[ $rc -eq 1 ] && [ ! -s $T/err ]'
+check "config-diff shows the modified default rule replaced by the new default" 'has "REPLACED CUSTOMISATIONS OF DEFAULT RULES (1)" $T/out && has "! In from AD - User Join  [Inbound, contoso.com]" $T/out && has "a default (out-of-box) rule you had modified was replaced by the new version'"'"'s default" $T/out'
+check "config-diff shows what changed and what the customisation was" 'has "precedence     90 -> 100" $T/out && has "immutable tag  Microsoft.InfromADUserJoin.005 -> Microsoft.InfromADUserJoin.006" $T/out && has "flow     employeeID -> extensionAttribute15 (Direct)" $T/out'
+check "config-diff lists the new default rule as added, the rest unchanged" 'has "ADDED (1)" $T/out && has "+ In from AD - User Common from Exchange  [Inbound, contoso.com]" $T/out && has "0 changed, 0 removed, 1 added, 5 unchanged" $T/out && ! has "REMOVED" $T/out'
+run config-diff --format json "$CB" "$CA"
+check "config-diff --format json: valid JSON with the summary and the replaced default" '[ $rc -eq 1 ] && python3 -c "
+import json,sys
+d=json.load(open(sys.argv[1]))
+s=d[\"summary\"]; assert (s[\"replaced_defaults\"],s[\"changed\"],s[\"removed\"],s[\"added\"],s[\"unchanged\"])==(1,0,0,1,5), s
+r=d[\"differences\"][0]; assert r[\"replaced_default\"] and r[\"before\"][\"kind\"]==\"modified default\" and r[\"after\"][\"kind\"]==\"standard\"
+assert {\"what\":\"precedence\",\"before\":\"90\",\"after\":\"100\"} in r[\"changes\"]
+assert d[\"before\"][\"exported_from_version\"]==\"2.1.20.0\" and d[\"after\"][\"exported_from_version\"]==\"2.2.8.0\"
+assert d[\"differences\"][1][\"kind\"]==\"added\"
+" $T/out'
+run config-diff "$CB" "$CB"
+check "config-diff of a file with itself exits 0: no differences" '[ $rc -eq 0 ] && has "no differences in the synchronization rules (6 rules in both)" $T/out'
+run config-diff "$CB"
+check "config-diff with one file is a usage error (2)" '[ $rc -eq 2 ] && has "needs two files" $T/err'
+run config-diff --format xml "$CB" "$CA"
+check "config-diff with a bad --format is a usage error (2)" '[ $rc -eq 2 ] && has "text or json" $T/err'
+run config-diff --bogus "$CB" "$CA"
+check "config-diff with an unknown option is a usage error (2)" '[ $rc -eq 2 ] && has "unknown option" $T/err'
+run config-diff "$SRC/samples/upgrade-failed/notes.txt" "$CA"
+check "config-diff of a file that is not an export exits 3" '[ $rc -eq 3 ] && has "notes.txt: not a configuration export: not JSON" $T/err && [ ! -s $T/out ]'
+head -c 2000 "$CB" >"$T/cut.json"
+run config-diff "$CB" "$T/cut.json"
+check "config-diff of a cut-off export exits 3 and says where" '[ $rc -eq 3 ] && grep -q "cut.json: not valid JSON (at line [0-9]*): the file is cut off" $T/err'
+run config-diff "$SRC/samples/config" "$CA"
+check "config-diff of a folder exits 3 and says which file to give" '[ $rc -eq 3 ] && has "is a directory: give the export'"'"'s JSON file" $T/err'
+run config-diff "$CB" "$T/missing.json"
+check "config-diff of a missing file exits 3" '[ $rc -eq 3 ] && has "missing.json: cannot open" $T/err'
+run ingest --db "$T/cfg.db" "$SRC/samples/config"
+check "ingest of the exports: format configexport, one fact per rule" '[ $rc -eq 0 ] && [ "$(sql "$T/cfg.db" "SELECT group_concat(format) FROM source")" = "configexport,configexport" ] && [ "$(sql "$T/cfg.db" "SELECT count(*) FROM fact WHERE name = '"'"'config.sync_rule'"'"'")" = 13 ] && [ "$(sql "$T/cfg.db" "SELECT value FROM fact WHERE name = '"'"'config.sync_rule'"'"' AND key = '"'"'In from AD - User Join'"'"' ORDER BY value")" = "direction=Inbound precedence=100 default
+direction=Inbound precedence=90 default modified" ]'
+LAP="${ECDIAG_CORPUS:-}/text/cmdlet-output/laparoscope_Get-LapGlobalSettings_FormatList_ServerConfigurationVersion-2.0.25.1.VERBATIM.txt"
+if [ -f "$LAP" ]; then
+	run ingest --db "$T/gs.db" "$LAP"
+	check "ingest of Get-ADSyncGlobalSettings output gives the settings facts" '[ $rc -eq 0 ] && [ "$(sql "$T/gs.db" "SELECT format || '"'"' '"'"' || records FROM source")" = "adsyncsettings 42" ] && [ "$(sql "$T/gs.db" "SELECT group_concat(name || '"'"'='"'"' || value, '"'"';'"'"') FROM (SELECT name, value FROM fact WHERE name IN ('"'"'settings.server_configuration_version'"'"','"'"'settings.autoupgrade_state'"'"','"'"'settings.autoupgrade_suspension_reason'"'"','"'"'settings.sql_schema_version'"'"','"'"'settings.staging_mode'"'"') ORDER BY name)")" = "settings.autoupgrade_state=Suspended;settings.autoupgrade_suspension_reason=UpgradeNotSupportedNonLocalDbInstall;settings.server_configuration_version=2.0.25.1;settings.sql_schema_version=616;settings.staging_mode=False" ]'
+else
+	skip "ingest of Get-ADSyncGlobalSettings output gives the settings facts" "corpus not found"
+fi
+printf 'Synchronization Service Manager, Help > About\r\nVersion 2.2.8.0\r\n' >"$T/about.txt"
+run ingest --db "$T/about.db" "$T/about.txt" "$SRC/samples/upgrade-failed/notes.txt"
+check "ingest of a Help > About note gives gui.version; the owner's notes stay unclaimed" '[ $rc -eq 0 ] && [ "$(sql "$T/about.db" "SELECT format FROM source WHERE path LIKE '"'"'%about.txt'"'"'")" = aboutversion ] && [ "$(sql "$T/about.db" "SELECT value FROM fact WHERE name = '"'"'gui.version'"'"'")" = 2.2.8.0 ] && [ "$(sql "$T/about.db" "SELECT status FROM source WHERE path LIKE '"'"'%notes.txt'"'"'")" = skipped ]'
+
+# --- run history in the samples ------------------------------------------------------
+check "diagnose of the failed upgrade shows its runs and no run after the upgrade" 'grep -q "^RUNS (24 of 24, around the upgrade window 2026-05-10 08:17:33 - 08:17:41 UTC, from the sync engine.s install)" $T/failed.txt && grep -q "upgrade window 2026-05-10 08:17:33 - 08:17:41 UTC: no run after it" $T/failed.txt && grep -qE "^    import  before: 2026-05-10 08:00:04 \(Delta Import\)   after: NONE" $T/failed.txt'
+check "run history is stored with steps, classes and counters" '[ "$(sql "$DB" "SELECT count(*) || '"'"' '"'"' || sum(result_class = '"'"'success'"'"') FROM run")" = "24 20" ] && [ "$(sql "$DB" "SELECT step_class || '"'"' '"'"' || adds || '"'"' '"'"' || updates FROM run_step t JOIN run r ON r.id = t.run_id WHERE r.connector = '"'"'contoso.com'"'"' AND r.profile = '"'"'Delta Import'"'"' LIMIT 1")" = "delta-import 1 4" ]'
+
 # --- healthy sample --------------------------------------------------------------
 run diagnose "$SRC/samples/upgrade-ok" --db "$T/ok.db"
 check "diagnose of a clean upgrade exits 0" '[ $rc -eq 0 ] && has "FINDINGS (0)" $T/out && has "installed 2.1.20.0 -> target 2.2.8.0" $T/out'
+check "sync resumed after the clean upgrade: first successful import, sync and export after it" 'grep -qE "^    import  before: 2026-05-12 05:30:04 \(Delta Import\)   after: 2026-05-12 06:40:04 \(Delta Import\)" $T/out && grep -qE "^    sync    before: 2026-05-12 05:30:24 \(Delta Synchronization\)   after: 2026-05-12 06:10:02 \(Full Synchronization\)" $T/out && grep -q "  ---- upgrade window 2026-05-12 06:01:02 - 06:02:39 UTC ----" $T/out'
 check "the clean upgrade's install succeeded with the new version, not the removed one" 'has "Microsoft Azure AD Connect synchronization services 2.2.8.0: succeeded" $T/out && [ "$(sql "$T/ok.db" "SELECT value FROM fact WHERE name = '"'"'msi.removed_version'"'"'")" = 2.1.20.0 ]'
 
 # --- default database place ------------------------------------------------------

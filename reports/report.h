@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "analyzer/analyzer.h"
+#include "analyzer/configdiff.h"
 
 struct report_opts {
 	const char *db_path;	/* case database shown in the header, or NULL */
@@ -17,6 +18,13 @@ struct report_opts {
 
 int report_text(FILE *out, const struct analysis *a, const struct report_opts *o);
 int report_json(FILE *out, const struct analysis *a, const struct report_opts *o);
+
+/* 'ecdiag config-diff': the differences between two configuration exports
+ * (analyzer/configdiff.h), as text or as JSON; the paths are shown as given. */
+int report_configdiff_text(FILE *out, const struct cx_export *before, const struct cx_export *after,
+			   const struct cd_result *r, const char *before_path, const char *after_path);
+int report_configdiff_json(FILE *out, const struct cx_export *before, const struct cx_export *after,
+			   const struct cd_result *r, const char *before_path, const char *after_path);
 
 /* Write s to out with control characters and escape sequences shown as
  * \xHH (so log text cannot drive the terminal). */

@@ -25,6 +25,8 @@ static const struct {
 int
 cmd_formats(int argc, char **argv)
 {
+	int w = 11;
+
 	for (int i = 1; i < argc; i++) {
 		if (opt_flag(argv[i], "--help", "-h")) {
 			fputs(formats_usage, stdout);
@@ -32,13 +34,19 @@ cmd_formats(int argc, char **argv)
 		}
 		return bad_option("formats", argv[i]);
 	}
+	for (size_t i = 0; i < ec_nformats; i++) {
+		int n = (int)strlen(ec_formats[i]->name);
+
+		if (n > w)
+			w = n;
+	}
 	puts("inputs (parsed into the case database):");
 	for (size_t i = 0; i < ec_nformats; i++)
-		printf("  %-11s %s\n  %-11s   identified by: %s\n", ec_formats[i]->name, ec_formats[i]->title,
-		       "", ec_formats[i]->identifies);
+		printf("  %-*s %s\n  %-*s   identified by: %s\n", w, ec_formats[i]->name, ec_formats[i]->title,
+		       w, "", ec_formats[i]->identifies);
 	puts("\ncontainers (read in place, nested up to --max-depth levels):");
 	for (size_t i = 0; i < sizeof(containers) / sizeof(containers[0]); i++)
-		printf("  %-11s %s\n", containers[i].name, containers[i].identifies);
+		printf("  %-*s %s\n", w, containers[i].name, containers[i].identifies);
 	puts("\nencodings: UTF-8 (with or without BOM), UTF-16LE/BE (with or without BOM),\n"
 	     "Windows-1252; line ends CRLF, LF or CR.");
 	return 0;

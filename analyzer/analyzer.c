@@ -84,7 +84,7 @@ struct facts_ctx {
 	struct {
 		const char *name;
 		struct an_value *v;
-	} want[12];
+	} want[24];
 	size_t nwant;
 };
 
@@ -130,6 +130,14 @@ read_values(struct store *s, struct analysis *a)
 	want(&fc, "dotnet.release", &a->dotnet_release);
 	want(&fc, "dotnet.version", &a->dotnet_version);
 	want(&fc, "tls12.status", &a->tls12);
+	want(&fc, "settings.server_configuration_version", &a->server_config_version);
+	want(&fc, "gui.version", &a->gui_version);
+	want(&fc, "settings.staging_mode", &a->staging_mode);
+	want(&fc, "settings.scheduler_suspended", &a->scheduler_suspended);
+	want(&fc, "settings.autoupgrade_state", &a->autoupgrade_state);
+	want(&fc, "settings.autoupgrade_suspension_reason", &a->autoupgrade_reason);
+	want(&fc, "config.exported_from_version", &a->config_export_version);
+	want(&fc, "config.export_time", &a->config_export_time);
 	if (store_facts(s, NULL, on_fact, &fc) != STORE_OK)
 		return STORE_ERROR;
 	if (!a->target.value && a->wizard.value)
@@ -525,7 +533,10 @@ void
 analysis_release(struct analysis *a)
 {
 	struct an_value *vals[] = { &a->installed, &a->target, &a->wizard, &a->engine_absent, &a->os_version,
-				    &a->os_name, &a->dotnet_release, &a->dotnet_version, &a->tls12 };
+				    &a->os_name, &a->dotnet_release, &a->dotnet_version, &a->tls12,
+				    &a->server_config_version, &a->gui_version, &a->staging_mode,
+				    &a->scheduler_suspended, &a->autoupgrade_state, &a->autoupgrade_reason,
+				    &a->config_export_version, &a->config_export_time };
 
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
 		value_release(vals[i]);

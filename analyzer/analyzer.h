@@ -136,6 +136,9 @@ struct analysis {
 	struct an_value wizard;		/* wizard version of the latest run */
 	struct an_value engine_absent;	/* "not installed" when the wizard found no sync engine */
 	struct an_value os_version, os_name, dotnet_release, dotnet_version, tls12;
+	/* Get-ADSyncGlobalSettings, the About reading, the configuration export */
+	struct an_value server_config_version, gui_version, staging_mode, scheduler_suspended;
+	struct an_value autoupgrade_state, autoupgrade_reason, config_export_version, config_export_time;
 	struct an_component *components;
 	size_t ncomponents;
 	struct an_episode *episodes;

@@ -79,6 +79,18 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 			cJSON_AddNumberToObject(j, "first_error_line", (double)e->first_error_line);
 		cJSON_AddItemToArray(arr, j);
 	}
+	{
+		cJSON *g = cJSON_AddObjectToObject(root, "settings");
+
+		add_value(g, "server_configuration_version", &a->server_config_version);
+		add_value(g, "gui_version", &a->gui_version);
+		add_value(g, "staging_mode", &a->staging_mode);
+		add_value(g, "scheduler_suspended", &a->scheduler_suspended);
+		add_value(g, "autoupgrade_state", &a->autoupgrade_state);
+		add_value(g, "autoupgrade_suspension_reason", &a->autoupgrade_reason);
+		add_value(g, "config_export_version", &a->config_export_version);
+		add_value(g, "config_export_time", &a->config_export_time);
+	}
 	arr = cJSON_AddArrayToObject(root, "installs");
 	for (size_t i = 0; i < a->ninstalls; i++) {
 		const struct an_install *in = &a->installs[i];

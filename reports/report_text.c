@@ -105,6 +105,48 @@ versions(FILE *out, const struct analysis *a)
 	}
 }
 
+/* One "what it says, where" line of the versions block. */
+static void
+version_line(FILE *out, const char *label, const struct an_value *v, const char *extra)
+{
+	if (!v->value)
+		return;
+	fprintf(out, "          %-10s ", label);
+	report_put_escaped(out, v->value, 100);
+	if (extra)
+		fputs(extra, out);
+	fputs("  ", out);
+	put_where(out, v->path, v->line);
+	fputc('\n', out);
+}
+
+static void
+settings(FILE *out, const struct analysis *a)
+{
+	version_line(out, "config", &a->server_config_version,
+		     " (ServerConfigurationVersion: the version whose wizard last completed)");
+	version_line(out, "GUI", &a->gui_version, " (Help > About, as written down)");
+	version_line(out, "export", &a->config_export_version, " (the configuration export was written by)");
+	if (a->staging_mode.value || a->scheduler_suspended.value || a->autoupgrade_state.value) {
+		fputs("SETTINGS  ", out);
+		if (a->staging_mode.value)
+			fprintf(out, "staging mode %s", a->staging_mode.value);
+		if (a->scheduler_suspended.value)
+			fprintf(out, "%sscheduler suspended %s", a->staging_mode.value ? ", " : "",
+				a->scheduler_suspended.value);
+		if (a->autoupgrade_state.value) {
+			fprintf(out, "%sauto-upgrade %s", a->staging_mode.value || a->scheduler_suspended.value ? ", " : "",
+				a->autoupgrade_state.value);
+			if (a->autoupgrade_reason.value) {
+				fputs(" (", out);
+				report_put_escaped(out, a->autoupgrade_reason.value, 100);
+				fputc(')', out);
+			}
+		}
+		fputc('\n', out);
+	}
+}
+
 static void
 host(FILE *out, const struct analysis *a)
 {
@@ -514,6 +556,7 @@ report_text(FILE *out, const struct analysis *a, const struct report_opts *o)
 		fputs("note: the analysis is older than the last ingest; run 'ecdiag analyze'\n", out);
 	fputc('\n', out);
 	versions(out, a);
+	settings(out, a);
 	host(out, a);
 	runs(out, a);
 	installs(out, a);

@@ -252,6 +252,17 @@ check "ingest of a Help > About note gives gui.version; the owner's notes stay u
 check "diagnose of the failed upgrade shows its runs and no run after the upgrade" 'grep -q "^RUNS (24 of 24, around the upgrade window 2026-05-10 08:17:33 - 08:17:41 UTC, from the sync engine.s install)" $T/failed.txt && grep -q "upgrade window 2026-05-10 08:17:33 - 08:17:41 UTC: no run after it" $T/failed.txt && grep -qE "^    import  before: 2026-05-10 08:00:04 \(Delta Import\)   after: NONE" $T/failed.txt'
 check "run history is stored with steps, classes and counters" '[ "$(sql "$DB" "SELECT count(*) || '"'"' '"'"' || sum(result_class = '"'"'success'"'"') FROM run")" = "24 20" ] && [ "$(sql "$DB" "SELECT step_class || '"'"' '"'"' || adds || '"'"' '"'"' || updates FROM run_step t JOIN run r ON r.id = t.run_id WHERE r.connector = '"'"'contoso.com'"'"' AND r.profile = '"'"'Delta Import'"'"' LIMIT 1")" = "delta-import 1 4" ]'
 
+# --- global settings and the About version in diagnose ---------------------------------
+if [ -n "$CORPUS" ] && [ -d "$CORPUS/text/cmdlet-output" ]; then
+	mkdir -p "$T/settings"
+	cp "$CORPUS"/text/cmdlet-output/laparoscope_Get-LapGlobalSettings_*.txt "$T/settings/"
+	printf 'Synchronization Service Manager, Help > About\nVersion 2.2.8.0\n' >"$T/settings/about.txt"
+	run diagnose --db "$T/settings.db" "$T/settings"
+	check "diagnose shows ServerConfigurationVersion, the About version and the settings" 'grep -qE "^          config     2.0.25.1 \(ServerConfigurationVersion" $T/out && grep -qE "^          GUI        2.2.8.0 \(Help > About, as written down\)  .*about.txt:2" $T/out && grep -q "^SETTINGS  staging mode False, scheduler suspended False, auto-upgrade Suspended (UpgradeNotSupportedNonLocalDbInstall)" $T/out'
+else
+	skip "diagnose shows ServerConfigurationVersion, the About version and the settings" "corpus not found: ${CORPUS:-ECDIAG_CORPUS unset}/text/cmdlet-output"
+fi
+
 # --- healthy sample --------------------------------------------------------------
 run diagnose "$SRC/samples/upgrade-ok" --db "$T/ok.db"
 check "diagnose of a clean upgrade exits 0" '[ $rc -eq 0 ] && has "FINDINGS (0)" $T/out && has "installed 2.1.20.0 -> target 2.2.8.0" $T/out'

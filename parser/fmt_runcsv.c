@@ -115,10 +115,10 @@ row(struct runcsv_state *st)
 				    "skipped", cr->line, cr->nfields, st->ncols);
 	}
 	if (st->steps)
-		rc = runps_begin_step(rp, cr->line, st->rhid_col >= 0 ? cr->field[st->rhid_col]
-							    : SV_NULL);
+		rc = rb_step_object(&rp->b, cr->line, st->rhid_col >= 0 ? cr->field[st->rhid_col]
+								  : SV_NULL);
 	else
-		rc = runps_begin_run(rp, cr->line);
+		rc = rb_run_begin(&rp->b, cr->line, UINT64_MAX);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < cr->nfields; i++) {
@@ -172,7 +172,7 @@ run(struct runcsv_state *st)
 	if (r == 2)
 		return cr->stop;
 	/* The last run (after a read error too: what was read is kept). */
-	if ((rc = runps_flush(&st->rp)) != 0)
+	if ((rc = rb_run_end(&st->rp.b)) != 0)
 		return rc;
 	return csv_finish(cr, r);
 }

@@ -24,7 +24,6 @@
  * 8601 (PowerShell 7), as strings or as {"value": ...} objects; ISO 8601
  * without a zone is read as UTC, which the sync engine keeps. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +36,11 @@
 #include "parser/csvread.h"
 #include "parser/jsonstream.h"
 #include "parser/parser.h"
-#include "parser/runclass.h"
+#include "parser/runbuild.h"
 #include "parser/runps.h"
 #include "parser/textutil.h"
 
-/* ==== the run builder (runps.h) ========================================== */
+/* ==== the PowerShell run objects (runps.h) =============================== */
 
 static const struct ec_time no_time = { 0, -1, TQ_NONE };
 
@@ -50,64 +49,22 @@ runps_init(struct runps *rp, const struct ec_input *inp, uint64_t *problems,
 	   struct csvread *dates)
 {
 	memset(rp, 0, sizeof(*rp));
-	rp->sink = inp->sink;
+	rb_init(&rp->b, inp->sink, problems, RB_PS);
 	rp->opt = inp->opt;
-	rp->problems = problems;
 	rp->dates = dates;
-	rp->pool = xmalloc(RUNPS_POOL);
-	buf_init(&rp->tmp, RUNPS_POOL);
+	buf_init(&rp->tmp, RUNPS_TMP);
 	buf_init(&rp->join, 2 * RUNPS_TEXT_MAX + 1);
 }
 
 void
 runps_release(struct runps *rp)
 {
-	free(rp->pool);
-	rp->pool = NULL;
+	rb_release(&rp->b);
 	buf_release(&rp->tmp);
 	buf_release(&rp->join);
 }
 
-int
-runps_problemf(struct runps *rp, uint64_t line, uint64_t offset, const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-
-	if (!text_problem_ok(rp->problems))
-		return 0;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return ec_problemf(rp->sink, line, offset, 0, 0, "%s", msg);
-}
-
 /* ---- text --------------------------------------------------------------- */
-
-/* Copy n bytes to the pool, cut at what is left (at a UTF-8 boundary). */
-static struct sv
-pool_put(struct runps *rp, const char *p, size_t n)
-{
-	size_t room = RUNPS_POOL - rp->pool_len;
-	char *at = rp->pool + rp->pool_len;
-
-	if (!n)
-		return SV_NULL;
-	if (room == 0) {
-		rp->pool_cut = true;
-		return SV_NULL;
-	}
-	if (n > room - 1) {
-		rp->pool_cut = true;
-		n = room - 1;
-		while (n && ((unsigned char)p[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(at, p, n);
-	at[n] = '\0';
-	rp->pool_len += n + 1;
-	return sv_make(at, n);
-}
 
 /* "&lt;" ... "&#233;" "&#xE9;" at p (n bytes left): the code point and the
  * entity's length, or 0. */
@@ -155,8 +112,8 @@ entity(const char *p, size_t n, unsigned *cp)
 	return i + 1;
 }
 
-struct sv
-runps_keep(struct runps *rp, struct sv v, size_t max, bool xml)
+void
+runps_keep(struct runps *rp, enum rb_field f, struct sv v, size_t max, bool xml)
 {
 	v = sv_trim(v);
 	if (xml && memchr(v.p ? v.p : "", '&', v.n)) {
@@ -179,7 +136,7 @@ runps_keep(struct runps *rp, struct sv v, size_t max, bool xml)
 		while (v.n && ((unsigned char)v.p[v.n] & 0xC0) == 0x80)
 			v.n--;
 	}
-	return pool_put(rp, v.p, v.n);
+	rb_set(&rp->b, f, v);
 }
 
 /* ---- XML fragments, by simple search ------------------------------------ */
@@ -279,24 +236,26 @@ xml_name(struct sv x)
 	return sv_make(x.p + 1, i - 1);
 }
 
-/* Fill e from an error element (or a cd-error fragment, or an incident):
- * what it has. The detail is the error literal, a line break and the
+/* Fill the error last added from an error element (or a cd-error fragment,
+ * or an incident): what it has. The detail is the error literal, a line break and the
  * server's detail; or the one of them there is; or the call stack of an
  * extension error, as the run-history XML reader has it. */
 static int
-error_from_xml(struct runps *rp, struct ec_run_error *e, struct sv x, uint64_t line)
+error_from_xml(struct runps *rp, struct sv x, uint64_t line)
 {
+	struct ec_time when;
 	struct sv v, lit, sed;
+	int rc;
 
 	v = xml_attr(x, "dn");
 	if (!v.n)
 		v = xml_text(x, "dn");
 	if (v.n)
-		e->dn = runps_keep(rp, v, RUNPS_TEXT_MAX, true);
+		runps_keep(rp, RB_ERROR_DN, v, RUNPS_TEXT_MAX, true);
 	if ((v = xml_text(x, "error-type")).n)
-		e->error_type = runps_keep(rp, v, RUNPS_TEXT_MAX, true);
+		runps_keep(rp, RB_ERROR_TYPE, v, RUNPS_TEXT_MAX, true);
 	if ((v = xml_text(x, "error-code")).n)
-		e->code = runps_keep(rp, v, 64, true);
+		runps_keep(rp, RB_ERROR_CODE, v, 64, true);
 	lit = sv_trim(xml_text(x, "error-literal"));
 	sed = sv_trim(xml_text(x, "server-error-detail"));
 	buf_reset(&rp->join);
@@ -307,200 +266,14 @@ error_from_xml(struct runps *rp, struct ec_run_error *e, struct sv x, uint64_t l
 	if (!rp->join.len)
 		buf_addsv(&rp->join, xml_text(x, "call-stack"));
 	if (rp->join.len)
-		e->detail = runps_keep(rp, buf_sv(&rp->join), 2 * RUNPS_TEXT_MAX, true);
+		runps_keep(rp, RB_ERROR_DETAIL, buf_sv(&rp->join), 2 * RUNPS_TEXT_MAX, true);
 	v = xml_text(x, "date-occurred");
 	if (!v.n)
 		v = xml_text(x, "date");
-	return v.n ? runps_time(rp, v, &e->when, line) : 0;
-}
-
-/* ---- runs and steps ----------------------------------------------------- */
-
-static bool
-same_id(struct sv a, struct sv b)
-{
-	if (a.n != b.n)
-		return false;
-	for (size_t i = 0; i < a.n; i++) {
-		char x = a.p[i], y = b.p[i];
-
-		if (x >= 'A' && x <= 'Z')
-			x = (char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (char)(y - 'A' + 'a');
-		if (x != y)
-			return false;
-	}
-	return true;
-}
-
-static void
-reset(struct runps *rp)
-{
-	memset(&rp->run, 0, sizeof(rp->run));
-	rp->run.run_number = -1;
-	rp->run.start = rp->run.end = no_time;
-	rp->open = rp->from_steps = rp->incomplete = false;
-	rp->cur = NULL;
-	rp->dropped_steps = 0;
-	rp->ncounters = rp->nerrors = 0;
-	rp->pool_len = 0;
-	rp->pool_cut = false;
-}
-
-/* How bad a result is, to pick the worst of a run's steps (as the
- * run-history XML reader does). */
-static int
-result_rank(struct sv r)
-{
-	static const char *const order[] = { "success", "completed-no-objects", "in-progress",
-					     "completed-warnings", "unknown", "completed-errors",
-					     "no-start", "stopped" };
-	const char *c;
-
-	if (!sv_trim(r).n)
+	if (!v.n)
 		return 0;
-	c = run_result_class(r);
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (!strcmp(c, order[i]))
-			return (int)i + 1;
-	}
-	return 5;
-}
-
-/* What the run does not say itself, from its steps. */
-static void
-from_steps(struct runps *rp)
-{
-	struct ec_run *r = &rp->run;
-	struct ec_time start = no_time, end = no_time;
-	const struct ec_run_step *last = NULL;
-	struct sv worst = SV_NULL;
-	int worst_rank = 0;
-
-	for (size_t i = 0; i < r->nsteps; i++) {
-		const struct ec_run_step *s = &rp->step[i];
-		int rank = result_rank(s->result);
-
-		if (s->start.q != TQ_NONE && (start.q == TQ_NONE || s->start.ms < start.ms))
-			start = s->start;
-		if (s->end.q != TQ_NONE && (end.q == TQ_NONE || s->end.ms > end.ms))
-			end = s->end;
-		if (!last || s->step_number > last->step_number)
-			last = s;
-		if (rank > worst_rank) {
-			worst_rank = rank;
-			worst = s->result;
-		}
-	}
-	if (r->start.q == TQ_NONE)
-		r->start = start;
-	if (r->end.q == TQ_NONE)
-		r->end = end;
-	if (!sv_trim(r->result).n) {
-		if (last && sv_trim(last->result).n)
-			r->result = last->result;
-		else if (last)
-			r->result = worst;
-		else if (rp->incomplete)
-			r->result = SV_LIT("in-progress");
-	}
-}
-
-int
-runps_flush(struct runps *rp)
-{
-	struct ec_run *r = &rp->run;
-	int64_t lost = 0, all = 0;
-	int rc = 0;
-
-	if (!rp->open)
-		return 0;
-	for (size_t i = 0; i < r->nsteps; i++) {
-		struct ec_run_step *s = &rp->step[i];
-
-		s->result_class = run_result_class(s->result);
-		s->step_class = run_step_class(s->step_type, s->step_subtype, r->profile);
-		s->error_count = rp->errors_known[i] ? rp->errors_found[i] : -1;
-		all += rp->errors_found[i];
-		lost += rp->errors_found[i] - (int64_t)s->nerrors;
-		if (s->nerrors == 0)
-			s->errors = NULL;
-		if (s->ncounters == 0)
-			s->counters = NULL;
-	}
-	from_steps(rp);
-	r->steps = r->nsteps ? rp->step : NULL;
-	r->result_class = run_result_class(r->result);
-	if (rp->dropped_steps)
-		rc = runps_problemf(rp, r->line, UINT64_MAX, "run at line %" PRIu64 " has more than "
-				    "%d steps: %" PRIu64 " dropped", r->line, RUNPS_MAX_STEPS,
-				    rp->dropped_steps);
-	if (!rc && lost)
-		rc = runps_problemf(rp, r->line, UINT64_MAX, "the run at line %" PRIu64 " has %" PRId64
-				    " errors: %" PRId64 " of them are not kept", r->line, all, lost);
-	if (!rc && rp->pool_cut)
-		rc = runps_problemf(rp, r->line, UINT64_MAX, "run at line %" PRIu64 " has more than "
-				    "%zu bytes of text to keep: the rest dropped", r->line,
-				    (size_t)RUNPS_POOL);
-	if (!rc && rp->sink->run)
-		rc = rp->sink->run(rp->sink->ctx, r);
-	rp->runs++;
-	reset(rp);
-	return rc;
-}
-
-int
-runps_begin_run(struct runps *rp, uint64_t line)
-{
-	int rc = runps_flush(rp);
-
-	reset(rp);
-	rp->open = true;
-	rp->run.line = line;
-	return rc;
-}
-
-void
-runps_add_step(struct runps *rp)
-{
-	struct ec_run_step *s;
-	size_t i = rp->run.nsteps;
-
-	rp->cur = NULL;
-	if (!rp->open)
-		return;
-	if (i >= RUNPS_MAX_STEPS) {
-		rp->dropped_steps++;
-		return;
-	}
-	s = &rp->step[i];
-	memset(s, 0, sizeof(*s));
-	s->step_number = -1;
-	s->start = s->end = no_time;
-	s->counters = rp->counter + rp->ncounters;
-	s->errors = rp->error + rp->nerrors;
-	s->error_count = -1;
-	rp->errors_known[i] = false;
-	rp->errors_found[i] = 0;
-	rp->run.nsteps++;
-	rp->cur = s;
-}
-
-int
-runps_begin_step(struct runps *rp, uint64_t line, struct sv rhid)
-{
-	int rc = 0;
-
-	rhid = sv_trim(rhid);
-	if (!rp->open || !same_id(rp->run.run_history_id, rhid) || (!rhid.n && !rp->from_steps)) {
-		rc = runps_flush(rp);
-		reset(rp);
-		rp->open = rp->from_steps = true;
-		rp->run.line = line;
-		rp->run.run_history_id = runps_keep(rp, rhid, 0, false);
-	}
-	runps_add_step(rp);
+	rc = runps_time(rp, v, &when, line);
+	rb_time(&rp->b, RB_ERROR_WHEN, when);
 	return rc;
 }
 
@@ -583,26 +356,18 @@ runps_time(struct runps *rp, struct sv text, struct ec_time *t, uint64_t line)
 		}
 		return rc;
 	}
-	return runps_problemf(rp, line, UINT64_MAX, "date '%.*s' at line %" PRIu64 " not "
-			      "understood: no time", (int)(text.n > 60 ? 60 : text.n), text.p, line);
+	return rb_problemf(&rp->b, line, UINT64_MAX, "date '%.*s' at line %" PRIu64 " not "
+			   "understood: no time", (int)(text.n > 60 ? 60 : text.n), text.p, line);
 }
 
-static void
-counter(struct runps *rp, struct sv name, struct sv value)
+static int
+counter(struct runps *rp, struct sv name, struct sv value, uint64_t line)
 {
-	struct ec_kv *kv;
-	char num[32];
 	int64_t v;
 
-	if (!rp->cur || !csv_int(value, &v) || rp->ncounters >= RUNPS_MAX_COUNTERS)
-		return;
-	kv = &rp->counter[rp->ncounters++];
-	buf_reset(&rp->tmp);
-	run_counter_name(sv_trim(name), &rp->tmp);
-	kv->name = runps_keep(rp, buf_sv(&rp->tmp), 0, false);
-	snprintf(num, sizeof(num), "%" PRId64, v);
-	kv->value = runps_keep(rp, sv_cstr(num), 0, false);
-	rp->cur->ncounters++;
+	if (!csv_int(value, &v))
+		return 0;
+	return rb_counter(&rp->b, name, v, line, UINT64_MAX);
 }
 
 /* ConnectorConnectionInformationXml: "<connection-result>failed-connection
@@ -616,33 +381,34 @@ counter(struct runps *rp, struct sv name, struct sv value)
 static int
 connection(struct runps *rp, struct sv x, uint64_t line)
 {
-	struct ec_run_step *s = rp->cur;
 	struct sv head = x, rest, inc, whole, cd, cdwhole;
 	long k = sv_find(x, "<connection-log");
+	struct ec_time when;
 	int rc;
 
-	if (!s)
+	if (!rb_in_step(&rp->b))
 		return 0;
 	if (k >= 0)
 		head.n = (size_t)k;
-	s->connection_result = runps_keep(rp, xml_text(head, "connection-result"), 256, true);
-	s->connection_server = runps_keep(rp, xml_text(head, "server"), 1024, true);
+	runps_keep(rp, RB_CONNECTION_RESULT, xml_text(head, "connection-result"), 256, true);
+	runps_keep(rp, RB_CONNECTION_SERVER, xml_text(head, "server"), 1024, true);
 	rest = k >= 0 ? sv_make(x.p + k, x.n - (size_t)k) : SV_NULL;
 	while (xml_elem(rest, "incident", &inc, &whole)) {
 		struct sv result = sv_trim(xml_text(inc, "connection-result"));
-		struct ec_run_error *e;
 
 		rest = sv_make(whole.p + whole.n, (size_t)(rest.p + rest.n - (whole.p + whole.n)));
 		/* The log lists the attempts that worked too. */
 		if (sv_ieq(result, "success") && !xml_elem(inc, "cd-error", &cd, &cdwhole))
 			continue;
-		if ((e = runps_error(rp, "connection")) == NULL)
+		if (!rb_error(&rp->b, "connection"))
 			continue;
-		e->error_type = runps_keep(rp, result, 256, true);
+		runps_keep(rp, RB_ERROR_TYPE, result, 256, true);
 		if (xml_elem(inc, "cd-error", &cd, &cdwhole) &&
-		    (rc = error_from_xml(rp, e, cd, line)) != 0)
+		    (rc = error_from_xml(rp, cd, line)) != 0)
 			return rc;
-		if ((rc = runps_time(rp, xml_text(inc, "date"), &e->when, line)) != 0)
+		rc = runps_time(rp, xml_text(inc, "date"), &when, line);
+		rb_time(&rp->b, RB_ERROR_WHEN, when);
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -655,85 +421,85 @@ step_xml(struct runps *rp, struct sv x)
 {
 	struct sv in, whole, sub;
 
-	if (!rp->cur || !xml_elem(x, "step-type", &in, &whole))
+	if (!rb_in_step(&rp->b) || !xml_elem(x, "step-type", &in, &whole))
 		return;
-	rp->cur->step_type = runps_keep(rp, xml_attr(whole, "type"), 128, true);
+	runps_keep(rp, RB_STEP_TYPE, xml_attr(whole, "type"), 128, true);
 	sub = xml_text(in, "import-subtype");
 	if (!sub.n)
 		sub = xml_text(in, "apply-rules-subtype");
 	if (!sub.n)
 		sub = xml_text(in, "export-subtype");
-	rp->cur->step_subtype = runps_keep(rp, sub, 128, true);
+	runps_keep(rp, RB_STEP_SUBTYPE, sub, 128, true);
 }
 
 int
 runps_set(struct runps *rp, bool step, struct sv name, struct sv value, uint64_t line)
 {
-	struct ec_run *r = &rp->run;
-	struct ec_run_step *s = rp->cur;
+	struct runbuild *b = &rp->b;
 	enum runps_field f = runps_field(name);
+	struct ec_time t;
 	int64_t n;
+	int rc;
 
-	if (!rp->open)
+	if (!b->open || (step && !rb_in_step(b)))
 		return 0;
 	if (!step) {
 		switch (f) {
 		case RP_RUN_HISTORY_ID:
-			r->run_history_id = runps_keep(rp, value, 256, false);
+			runps_keep(rp, RB_RUN_HISTORY_ID, value, 256, false);
 			break;
 		case RP_CONNECTOR_ID:
-			r->connector_id = runps_keep(rp, value, 256, false);
+			runps_keep(rp, RB_CONNECTOR_ID, value, 256, false);
 			break;
 		case RP_CONNECTOR_NAME:
-			r->connector = runps_keep(rp, value, 1024, false);
+			runps_keep(rp, RB_CONNECTOR, value, 1024, false);
 			break;
 		case RP_PROFILE:
-			r->profile = runps_keep(rp, value, 1024, false);
+			runps_keep(rp, RB_PROFILE, value, 1024, false);
 			break;
 		case RP_RUN_NUMBER:
 			if (csv_int(value, &n))
-				r->run_number = n;
+				rb_run_number(b, n);
 			break;
 		case RP_USER:
-			r->user = runps_keep(rp, value, 1024, false);
+			runps_keep(rp, RB_USER, value, 1024, false);
 			break;
 		case RP_RESULT:
-			r->result = runps_keep(rp, value, 256, false);
+			runps_keep(rp, RB_RESULT, value, 256, false);
 			break;
 		case RP_START:
-			return runps_time(rp, value, &r->start, line);
 		case RP_END:
-			return runps_time(rp, value, &r->end, line);
+			rc = runps_time(rp, value, &t, line);
+			rb_time(b, f == RP_START ? RB_RUN_START : RB_RUN_END, t);
+			return rc;
 		case RP_IS_RUN_COMPLETE:
-			rp->incomplete = sv_ieq(sv_trim(value), "false");
+			rb_incomplete(b, sv_ieq(sv_trim(value), "false"));
 			break;
 		default:
 			break;
 		}
 		return 0;
 	}
-	if (!s)
-		return 0;
 	switch (f) {
 	case RP_STEP_NUMBER:
 		if (csv_int(value, &n))
-			s->step_number = n;
+			rb_step_number(b, n);
 		break;
 	case RP_STEP_RESULT:
-		s->result = runps_keep(rp, value, 256, false);
+		runps_keep(rp, RB_STEP_RESULT, value, 256, false);
 		break;
 	case RP_START:
-		return runps_time(rp, value, &s->start, line);
 	case RP_END:
-		return runps_time(rp, value, &s->end, line);
+		rc = runps_time(rp, value, &t, line);
+		rb_time(b, f == RP_START ? RB_STEP_START : RB_STEP_END, t);
+		return rc;
 	case RP_CONNECTION_XML:
 		return connection(rp, value, line);
 	case RP_STEP_XML:
 		step_xml(rp, value);
 		break;
 	case RP_COUNTER:
-		counter(rp, name, value);
-		break;
+		return counter(rp, name, value, line);
 	case RP_SYNC_ERRORS:
 	case RP_DISCOVERY_ERRORS:
 	case RP_MV_RETRY_ERRORS:
@@ -752,38 +518,13 @@ runps_set(struct runps *rp, bool step, struct sv name, struct sv value, uint64_t
 /* ---- errors ------------------------------------------------------------- */
 
 void
-runps_errors_known(struct runps *rp)
-{
-	if (rp->cur)
-		rp->errors_known[rp->cur - rp->step] = true;
-}
-
-struct ec_run_error *
-runps_error(struct runps *rp, const char *category)
-{
-	struct ec_run_error *e;
-
-	if (!rp->cur)
-		return NULL;
-	rp->errors_found[rp->cur - rp->step]++;
-	if (rp->nerrors >= RUNPS_MAX_ERRORS)
-		return NULL;
-	e = &rp->error[rp->nerrors++];
-	memset(e, 0, sizeof(*e));
-	e->category = sv_cstr(category);
-	e->when = no_time;
-	rp->cur->nerrors++;
-	return e;
-}
-
-void
 runps_errors_xml(struct runps *rp, const char *category, struct sv x)
 {
 	const char *p, *end;
 
-	if (!rp->cur)
+	if (!rb_in_step(&rp->b))
 		return;
-	runps_errors_known(rp);
+	rb_errors_known(&rp->b);
 	x = sv_trim(x);
 	p = x.p;
 	end = x.p + x.n;
@@ -805,7 +546,6 @@ runps_errors_xml(struct runps *rp, const char *category, struct sv x)
 	for (p++; p < end;) {
 		const char *lt = memchr(p, '<', (size_t)(end - p));
 		struct sv el, name, in, whole;
-		struct ec_run_error *e;
 
 		if (!lt || lt + 1 >= end || lt[1] == '/')
 			return;
@@ -826,9 +566,8 @@ runps_errors_xml(struct runps *rp, const char *category, struct sv x)
 				return;
 		}
 		p = whole.p + whole.n;
-		e = runps_error(rp, sv_istarts(name, "export") ? "export" : category);
-		if (e)
-			error_from_xml(rp, e, whole, rp->run.line);
+		if (rb_error(&rp->b, sv_istarts(name, "export") ? "export" : category))
+			error_from_xml(rp, whole, rp->b.line);
 	}
 }
 
@@ -894,35 +633,38 @@ static int
 error_object(struct runjson_state *st, const cJSON *o, const char *category, uint64_t line)
 {
 	struct runps *rp = &st->rp;
-	struct ec_run_error *e = runps_error(rp, category);
+	struct ec_time when;
 	cJSON *cd, *ext;
 	struct sv v;
+	int rc;
 
-	if (!e)
+	if (!rb_error(&rp->b, category))
 		return 0;
-	e->dn = runps_keep(rp, js_get_str(o, "ObjectDn"), RUNPS_TEXT_MAX, false);
-	e->error_type = runps_keep(rp, js_get_str(o, "ErrorType"), RUNPS_TEXT_MAX, false);
+	runps_keep(rp, RB_ERROR_DN, js_get_str(o, "ObjectDn"), RUNPS_TEXT_MAX, false);
+	runps_keep(rp, RB_ERROR_TYPE, js_get_str(o, "ErrorType"), RUNPS_TEXT_MAX, false);
 	if ((cd = js_get(o, "CdError")) != NULL) {
 		if (cJSON_IsString(cd) && cd->valuestring) {
 			v = sv_trim(sv_cstr(cd->valuestring));
 			if (v.n && v.p[0] == '<')
-				error_from_xml(rp, e, v, line);
+				error_from_xml(rp, v, line);
 			else
-				e->detail = runps_keep(rp, v, RUNPS_TEXT_MAX, false);
+				runps_keep(rp, RB_ERROR_DETAIL, v, RUNPS_TEXT_MAX, false);
 		} else if (cJSON_IsObject(cd)) {
-			e->code = runps_keep(rp, js_get_str(cd, "ErrorCode"), 64, false);
-			e->detail = runps_keep(rp, js_get_str(cd, "ErrorLiteral"), RUNPS_TEXT_MAX,
-					       false);
+			runps_keep(rp, RB_ERROR_CODE, js_get_str(cd, "ErrorCode"), 64, false);
+			runps_keep(rp, RB_ERROR_DETAIL, js_get_str(cd, "ErrorLiteral"), RUNPS_TEXT_MAX,
+				   false);
 		}
 	}
-	if (!e->detail.n && (ext = js_get(o, "ExtensionErrorInfo")) != NULL && cJSON_IsString(ext) &&
-	    ext->valuestring) {
+	if (!rb_get(&rp->b, RB_ERROR_DETAIL).n && (ext = js_get(o, "ExtensionErrorInfo")) != NULL &&
+	    cJSON_IsString(ext) && ext->valuestring) {
 		v = sv_trim(sv_cstr(ext->valuestring));
 		if (v.n && v.p[0] == '<')
 			v = xml_text(v, "call-stack");
-		e->detail = runps_keep(rp, v, RUNPS_TEXT_MAX, true);
+		runps_keep(rp, RB_ERROR_DETAIL, v, RUNPS_TEXT_MAX, true);
 	}
-	return runps_time(rp, date_text(js_get(o, "DateOccurred")), &e->when, line);
+	rc = runps_time(rp, date_text(js_get(o, "DateOccurred")), &when, line);
+	rb_time(&rp->b, RB_ERROR_WHEN, when);
+	return rc;
 }
 
 /* SyncErrors, ConnectorDiscoveryErrors or MvRetryErrors of the current step:
@@ -940,10 +682,10 @@ errors_object(struct runjson_state *st, const cJSON *v, enum runps_field f,
 	cJSON *list, *x;
 	int rc;
 
-	if (!rp->cur)
+	if (!rb_in_step(&rp->b))
 		return 0;
 	if (cJSON_IsNull(v)) {
-		runps_errors_known(rp);
+		rb_errors_known(&rp->b);
 		return 0;
 	}
 	if (cJSON_IsString(v))
@@ -951,7 +693,7 @@ errors_object(struct runjson_state *st, const cJSON *v, enum runps_field f,
 								 : 0;
 	if (!cJSON_IsObject(v))
 		return 0;
-	runps_errors_known(rp);
+	rb_errors_known(&rp->b);
 	snprintf(name, sizeof(name), "%sXml", v->string);
 	xml = sv_trim(js_get_str(v, name));
 	if (xml.n) {
@@ -995,7 +737,7 @@ run_steps(struct runjson_state *st, const cJSON *v, const struct js_element *el)
 			if ((rc = depth_steps(st, el->line, el->offset)) != 0)
 				return rc;
 		} else if (cJSON_IsObject(x)) {
-			runps_add_step(&st->rp);
+			rb_step_begin(&st->rp.b, el->line);
 			if ((rc = members(st, x, true, el)) != 0)
 				return rc;
 		}
@@ -1054,12 +796,12 @@ element(void *ctx, const struct js_element *el)
 
 	if (has(o, "RunProfileName") || has(o, "ConnectorName") || has(o, "Result") ||
 	    has(o, "RunNumber") || has(o, "RunStepResults")) {
-		if ((rc = runps_begin_run(&st->rp, el->line)) != 0)
+		if ((rc = rb_run_begin(&st->rp.b, el->line, UINT64_MAX)) != 0)
 			return rc;
 		return members(st, o, false, el);
 	}
 	if (has(o, "StepNumber") || has(o, "StepResult") || has(o, "StepHistoryId")) {
-		if ((rc = runps_begin_step(&st->rp, el->line, js_get_str(o, "RunHistoryId"))) != 0)
+		if ((rc = rb_step_object(&st->rp.b, el->line, js_get_str(o, "RunHistoryId"))) != 0)
 			return rc;
 		return members(st, o, true, el);
 	}
@@ -1078,7 +820,7 @@ runjson_parse(const struct ec_input *inp)
 	runps_init(&st->rp, inp, &st->js.problems, NULL);
 	r = js_read(&st->js, element, st);
 	/* The last run, unless a sink stopped the read. */
-	if ((r == 0 || (r == -1 && st->js.failed)) && (rc = runps_flush(&st->rp)) != 0)
+	if ((r == 0 || (r == -1 && st->js.failed)) && (rc = rb_run_end(&st->rp.b)) != 0)
 		r = rc;
 	rc = js_finish(&st->js, r);
 	runps_release(&st->rp);

@@ -239,9 +239,9 @@ type_steps_check(struct runlist_state *st)
 	if (st->told_steps)
 		return 0;
 	st->told_steps = true;
-	return runps_problemf(&st->rp, st->type_steps_line, UINT64_MAX,
-			      "RunStepResults shows type names in Format-List: the steps are not in "
-			      "the text (run at line %" PRIu64 ")", st->type_steps_line);
+	return rb_problemf(&st->rp.b, st->type_steps_line, UINT64_MAX,
+			   "RunStepResults shows type names in Format-List: the steps are not in "
+			   "the text (run at line %" PRIu64 ")", st->type_steps_line);
 }
 
 /* A block of XML lines: the errors of the last step read. */
@@ -253,7 +253,7 @@ xml_block(struct runlist_state *st)
 	const char *category = sv_starts(first, "<ma-discovery-errors") ? "discovery" :
 			       sv_starts(first, "<mv-retry-errors") ? "mv-retry" : "sync";
 
-	if (!rp->open || !rp->cur)
+	if (!rb_in_step(&rp->b))
 		return;
 	buf_reset(&st->val);
 	for (size_t i = 0; i < st->nlines; i++) {
@@ -276,10 +276,9 @@ block(struct runlist_state *st)
 	if (!st->nlines)
 		return 0;
 	if (st->cut_lines &&
-	    (rc = runps_problemf(rp, st->block_line, st->block_offset, "block at line %" PRIu64
-				 " too long: %" PRIu64 " lines past %zu bytes or %d lines not read",
-				 st->block_line, st->cut_lines, st->block.max,
-				 MAX_BLOCK_LINES)) != 0)
+	    (rc = rb_problemf(&rp->b, st->block_line, st->block_offset, "block at line %" PRIu64
+			      " too long: %" PRIu64 " lines past %zu bytes or %d lines not read",
+			      st->block_line, st->cut_lines, st->block.max, MAX_BLOCK_LINES)) != 0)
 		return rc;
 	while (first < st->nlines && (colon = prop_colon(bline_sv(st, first))) < 0)
 		first++;
@@ -304,12 +303,12 @@ block(struct runlist_state *st)
 	st->dates.offset = st->block_offset;
 	if (run) {
 		if ((rc = type_steps_check(st)) != 0 ||
-		    (rc = runps_begin_run(rp, st->block_line)) != 0)
+		    (rc = rb_run_begin(&rp->b, st->block_line, UINT64_MAX)) != 0)
 			return rc;
 	} else {
-		if ((rc = runps_begin_step(rp, st->block_line, rhid)) != 0)
+		if ((rc = rb_step_object(&rp->b, st->block_line, rhid)) != 0)
 			return rc;
-		if (rp->from_steps && rp->run.nsteps == 1 && (rc = type_steps_check(st)) != 0)
+		if (rp->b.from_steps && rp->b.nsteps == 1 && (rc = type_steps_check(st)) != 0)
 			return rc;
 		st->type_steps = false;
 	}
@@ -389,14 +388,14 @@ run(struct runlist_state *st)
 		}
 		if (separator(l)) {
 			if ((rc = end_block(st)) != 0 || (rc = type_steps_check(st)) != 0 ||
-			    (rc = runps_flush(&st->rp)) != 0)
+			    (rc = rb_run_end(&st->rp.b)) != 0)
 				return rc;
 			continue;
 		}
 		add_line(st, l);
 	}
 	if ((rc = end_block(st)) != 0 || (rc = type_steps_check(st)) != 0 ||
-	    (rc = runps_flush(&st->rp)) != 0)
+	    (rc = rb_run_end(&st->rp.b)) != 0)
 		return rc;
 	return text_finish(&st->lr, st->sink, st->dates.problems, r);
 }

@@ -782,8 +782,9 @@ Test(runjson, truncated_keeps_earlier_runs)
 	free(all);
 }
 
-/* More steps and errors than a run keeps; an incident that failed without
- * a cd-error. */
+/* More steps and errors than a run keeps (the run builder's limits, one set
+ * for every run-history reader: 1000 steps a run, 200 errors kept a step);
+ * an incident that failed without a cd-error. */
 Test(runjson, bounds_of_a_run)
 {
 	struct buf t;
@@ -793,7 +794,7 @@ Test(runjson, bounds_of_a_run)
 	buf_init(&t, (size_t)4 << 20);
 	buf_adds(&t, "{\"RunHistoryId\": \"big\", \"RunProfileName\": \"Full Import\", "
 		 "\"Result\": \"completed-sync-errors\", \"RunStepResults\": [\n");
-	for (int i = 1; i <= 70; i++) {
+	for (int i = 1; i <= 1006; i++) {
 		buf_addf(&t, "%s{\"StepNumber\": %d, \"StepResult\": \"success\"", i > 1 ? ",\n" : "",
 			 i);
 		if (i == 1) {
@@ -813,22 +814,22 @@ Test(runjson, bounds_of_a_run)
 	cr_assert_eq(parse_bytes(&r, "runjson", t.data, t.len, 0, NULL), 0);
 	dump_problems(&r.c);
 	cr_assert_eq(r.nrun, 1);
-	cr_assert_eq(r.run[0].nsteps, 64);
+	cr_assert_eq(r.run[0].nsteps, 1000);
 	s = &r.run[0].step[0];
 	cr_assert_str_eq(s->conn_result, "dropped-connection");
 	cr_assert_eq(s->error_count, 301);
-	cr_assert_eq(s->nerr, 256);
+	cr_assert_eq(s->nerr, 200);
 	cr_assert_str_eq(s->err[0].category, "connection");
 	cr_assert_str_eq(s->err[0].error_type, "dropped-connection");
 	cr_assert_str_eq(s->err[0].code, "");
 	assert_time(s->err[0].when, "2022-04-08T20:00:00.000Z");
 	cr_assert_str_eq(s->err[1].dn, "CN=u0");
-	cr_assert_str_eq(s->err[255].dn, "CN=u254");
-	cr_assert_eq(r.run[0].step[63].number, 64);
-	cr_assert_str_eq(r.run[0].step[63].step_class, "full-import");
+	cr_assert_str_eq(s->err[199].dn, "CN=u198");
+	cr_assert_eq(r.run[0].step[999].number, 1000);
+	cr_assert_str_eq(r.run[0].step[999].step_class, "full-import");
 	cr_assert_eq(r.c.np, 2);
-	cr_assert(find_problem(&r.c, "run at line 1 has more than 64 steps: 6 dropped"));
-	cr_assert(find_problem(&r.c, "the run at line 1 has 301 errors: 45 of them are not kept"));
+	cr_assert(find_problem(&r.c, "run at line 1 has more than 1000 steps: 6 dropped"));
+	cr_assert(find_problem(&r.c, "the run at line 1 has 301 errors: 101 of them are not kept"));
 	rcap_free(&r);
 	buf_release(&t);
 }

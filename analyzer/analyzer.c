@@ -293,12 +293,6 @@ fail:
 
 /* ---- loading ------------------------------------------------------------ */
 
-static char *
-dup0(const char *p)
-{
-	return p ? xstrdup(p) : NULL;
-}
-
 #define GROW(arr, n, cap)                                                        \
 	do {                                                                     \
 		if ((n) == (cap)) {                                              \
@@ -337,15 +331,15 @@ on_component(void *ctx, const struct store_fact_row *r)
 		if (strcmp(a->components[i].name, r->key) == 0) {
 			free(a->components[i].version);
 			free(a->components[i].path);
-			a->components[i].version = dup0(r->value);
-			a->components[i].path = dup0(r->path);
+			a->components[i].version = xstrdup0(r->value);
+			a->components[i].path = xstrdup0(r->path);
 			a->components[i].line = r->line;
 			return 0;
 		}
 	}
 	GROW(a->components, a->ncomponents, lc->cap);
 	a->components[a->ncomponents++] = (struct an_component){
-		dup0(r->key), dup0(r->value), dup0(r->path), r->line,
+		xstrdup0(r->key), xstrdup0(r->value), xstrdup0(r->path), r->line,
 	};
 	return 0;
 }
@@ -375,13 +369,13 @@ on_episode(void *ctx, const struct store_episode_row *r)
 	GROW(a->episodes, a->nepisodes, lc->cap);
 	e = &a->episodes[a->nepisodes++];
 	memset(e, 0, sizeof(*e));
-	e->kind = dup0(r->kind);
-	e->label = dup0(r->label);
-	e->path = dup0(r->path);
-	e->start = dup0(r->start_time);
-	e->end = dup0(r->end_time);
-	e->time_q = dup0(r->time_q);
-	e->outcome = dup0(r->outcome);
+	e->kind = xstrdup0(r->kind);
+	e->label = xstrdup0(r->label);
+	e->path = xstrdup0(r->path);
+	e->start = xstrdup0(r->start_time);
+	e->end = xstrdup0(r->end_time);
+	e->time_q = xstrdup0(r->time_q);
+	e->outcome = xstrdup0(r->outcome);
 	e->errors = r->errors;
 	e->warnings = r->warnings;
 	if (r->first_error_event > 0 && store_event(lc->s, r->first_error_event, on_event_line, &l) == 1)
@@ -397,10 +391,10 @@ on_evidence(void *ctx, const struct store_evidence_row *r)
 
 	f->ev = xrealloc(f->ev, (f->nev + 1) * sizeof(*f->ev));
 	e = &f->ev[f->nev++];
-	e->path = dup0(r->path);
-	e->time = dup0(r->time);
-	e->note = dup0(r->note);
-	e->message = dup0(r->message);
+	e->path = xstrdup0(r->path);
+	e->time = xstrdup0(r->time);
+	e->note = xstrdup0(r->note);
+	e->message = xstrdup0(r->message);
 	e->line = r->line;
 	return 0;
 }
@@ -415,13 +409,13 @@ on_finding(void *ctx, const struct store_finding_row *r)
 	GROW(a->findings, a->nfindings, lc->cap);
 	f = &a->findings[a->nfindings++];
 	memset(f, 0, sizeof(*f));
-	f->rule = dup0(r->rule);
-	f->title = dup0(r->title);
-	f->severity = dup0(r->severity);
-	f->confidence = dup0(r->confidence);
-	f->summary = dup0(r->summary);
-	f->remediation = dup0(r->remediation);
-	f->time = dup0(r->time);
+	f->rule = xstrdup0(r->rule);
+	f->title = xstrdup0(r->title);
+	f->severity = xstrdup0(r->severity);
+	f->confidence = xstrdup0(r->confidence);
+	f->summary = xstrdup0(r->summary);
+	f->remediation = xstrdup0(r->remediation);
+	f->time = xstrdup0(r->time);
 	return store_evidence(lc->s, r->id, on_evidence, f) == STORE_OK ? 0 : 1;
 }
 
@@ -437,7 +431,7 @@ on_problem(void *ctx, const struct store_problem_row *r)
 	p = &src->probs[src->nprobs++];
 	p->line = r->line;
 	p->offset = r->offset;
-	p->message = dup0(r->message);
+	p->message = xstrdup0(r->message);
 	return src->nprobs >= MAX_PROBLEMS_SHOWN;
 }
 
@@ -451,15 +445,15 @@ on_source(void *ctx, const struct store_source_row *r)
 	GROW(a->sources, a->nsources, lc->cap);
 	src = &a->sources[a->nsources++];
 	memset(src, 0, sizeof(*src));
-	src->path = dup0(r->path);
-	src->format = dup0(r->format);
-	src->encoding = dup0(r->encoding);
-	src->status = dup0(r->status);
-	src->reason = dup0(r->reason);
-	src->sha256 = dup0(r->sha256);
-	src->duplicate_of = dup0(r->duplicate_of_path);
-	src->first_time = dup0(r->first_time);
-	src->last_time = dup0(r->last_time);
+	src->path = xstrdup0(r->path);
+	src->format = xstrdup0(r->format);
+	src->encoding = xstrdup0(r->encoding);
+	src->status = xstrdup0(r->status);
+	src->reason = xstrdup0(r->reason);
+	src->sha256 = xstrdup0(r->sha256);
+	src->duplicate_of = xstrdup0(r->duplicate_of_path);
+	src->first_time = xstrdup0(r->first_time);
+	src->last_time = xstrdup0(r->last_time);
 	src->size = r->size;
 	src->records = r->records;
 	src->skipped = r->skipped;
@@ -491,8 +485,8 @@ on_episode_local(void *ctx, const struct store_span_row *r)
 		struct an_episode *e = &a->episodes[i];
 
 		if (e->path && strcmp(e->path, r->path) == 0 && !e->start) {
-			e->first_local = dup0(r->first_local);
-			e->last_local = dup0(r->last_local);
+			e->first_local = xstrdup0(r->first_local);
+			e->last_local = xstrdup0(r->last_local);
 		}
 	}
 	return 0;

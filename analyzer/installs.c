@@ -17,12 +17,6 @@
 #include "common/timeutil.h"
 #include "common/xalloc.h"
 
-static char *
-dup0(const char *p)
-{
-	return p ? xstrdup(p) : NULL;
-}
-
 /* Win32 codes msiexec returns ("MsiExec.exe and InstMsi.exe error messages"). */
 const char *
 msi_status_text(int64_t status)
@@ -111,16 +105,16 @@ on_failed_action(void *ctx, const struct store_msi_action_row *r)
 
 	if (r->return_value != 3)
 		return 0;
-	in->fail_action = dup0(r->name);
-	in->fail_time = dup0(r->end_time);
-	in->fail_local = dup0(r->end_local);
+	in->fail_action = xstrdup0(r->name);
+	in->fail_time = xstrdup0(r->end_time);
+	in->fail_local = xstrdup0(r->end_local);
 	in->fail_line = r->end_line;
-	in->ca_name = dup0(r->ca_name);
+	in->ca_name = xstrdup0(r->ca_name);
 	in->ca_error = r->ca_error;
 	in->ca_line = r->ca_line;
 	in->error_number = r->error_number;
 	in->error_line = r->error_line;
-	in->error_text = dup0(r->error_text);
+	in->error_text = xstrdup0(r->error_text);
 	return 1;
 }
 
@@ -136,19 +130,19 @@ on_session(void *ctx, const struct store_msi_session_row *r)
 	struct load *l = ctx;
 	struct an_install *in = new_install(l->a);
 
-	in->path = dup0(r->path);
-	in->name = dup0(r->name);
+	in->path = xstrdup0(r->path);
+	in->name = xstrdup0(r->name);
 	in->source_id = r->source_id;
 	in->session = r->session;
-	in->product = dup0(r->product);
-	in->version = dup0(r->version);
-	in->package = dup0(r->package);
-	in->result = dup0(r->result);
-	in->start = dup0(r->start_time);
-	in->end = dup0(r->end_time);
-	in->start_local = dup0(r->start_local);
-	in->end_local = dup0(r->end_local);
-	in->time_q = dup0(r->time_q);
+	in->product = xstrdup0(r->product);
+	in->version = xstrdup0(r->version);
+	in->package = xstrdup0(r->package);
+	in->result = xstrdup0(r->result);
+	in->start = xstrdup0(r->start_time);
+	in->end = xstrdup0(r->end_time);
+	in->start_local = xstrdup0(r->start_local);
+	in->end_local = xstrdup0(r->end_local);
+	in->time_q = xstrdup0(r->time_q);
 	in->footer = r->footer;
 	in->status = r->status >= 0 ? r->status : r->engine_return;
 	in->outcome = outcome_of(in->status, r->failed_actions, r->footer);
@@ -175,20 +169,10 @@ base_name(const char *path)
 static void
 shift_iso(char *iso, int offset_min)
 {
-	struct civil c = { 0 };
+	int64_t ms = iso && strlen(iso) >= 23 ? iso_to_ms(iso) : INT64_MIN;
 
-	if (!iso || strlen(iso) < 23)
-		return;
-	c.year = read_digits(iso, 4);
-	c.month = read_digits(iso + 5, 2);
-	c.day = read_digits(iso + 8, 2);
-	c.hour = read_digits(iso + 11, 2);
-	c.min = read_digits(iso + 14, 2);
-	c.sec = read_digits(iso + 17, 2);
-	c.msec = read_digits(iso + 20, 3);
-	if (c.hour < 0 || c.min < 0 || c.sec < 0 || c.msec < 0 || !civil_valid(&c))
-		return;
-	ms_to_iso(civil_to_ms(&c) - (int64_t)offset_min * 60000, iso);
+	if (ms != INT64_MIN)
+		ms_to_iso(ms - (int64_t)offset_min * 60000, iso);
 }
 
 /* "+02:00" -> 120; false if not an offset. */
@@ -303,7 +287,7 @@ trace_of(struct traces *tr, const struct store_fact_row *r)
 	t = &tr->t[tr->n++];
 	memset(t, 0, sizeof(*t));
 	t->source_id = r->source_id;
-	t->path = dup0(r->path);
+	t->path = xstrdup0(r->path);
 	t->error_number = t->ca_error = -1;
 	return t;
 }
@@ -335,7 +319,7 @@ on_log_path(void *ctx, const struct store_fact_row *r)
 			t->linked = true;
 			if (in->trace_path)
 				return 0;	/* the first line that names it: the install's start */
-			in->trace_path = dup0(r->path);
+			in->trace_path = xstrdup0(r->path);
 			in->trace_source = r->source_id;
 			in->trace_line = r->line;
 			return 0;
@@ -363,14 +347,14 @@ on_trace_msi(void *ctx, const struct store_fact_row *r)
 		t->error_text = xstrdup(r->value);
 		if (!t->line) {
 			t->line = r->line;
-			t->time = dup0(r->time);
+			t->time = xstrdup0(r->time);
 		}
 	} else if (strcmp(r->name, "msi.custom_action_error") == 0 && t->ca_error < 0 && r->key) {
 		t->ca_name = xstrdup(r->key);
 		t->ca_error = atoll(r->value);
 		if (!t->line) {
 			t->line = r->line;
-			t->time = dup0(r->time);
+			t->time = xstrdup0(r->time);
 		}
 	} else if (strcmp(r->name, "msi.action_failed") == 0 && !t->fail_action && r->key) {
 		t->fail_action = xstrdup(r->key);
@@ -386,9 +370,9 @@ on_autoupgrade(void *ctx, const struct store_fact_row *r)
 
 	GROW(a->autoupgrades, a->nautoupgrades);
 	u = &a->autoupgrades[a->nautoupgrades++];
-	u->code = dup0(r->value);
-	u->path = dup0(r->path);
-	u->time = dup0(r->time);
+	u->code = xstrdup0(r->value);
+	u->path = xstrdup0(r->path);
+	u->time = xstrdup0(r->time);
 	u->line = r->line;
 	u->source_id = r->source_id;
 	u->kind = autoupgrade_kind(r->value);

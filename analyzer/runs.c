@@ -15,33 +15,6 @@
 #define HOURS_BEFORE 12
 #define HOURS_AFTER 48
 
-static char *
-dup0(const char *p)
-{
-	return p ? xstrdup(p) : NULL;
-}
-
-/* "2026-05-10T08:17:41.000Z" -> ms, or INT64_MIN. */
-static int64_t
-iso_ms(const char *s)
-{
-	struct civil c = { 0 };
-
-	if (!s || strlen(s) < 19)
-		return INT64_MIN;
-	c.year = read_digits(s, 4);
-	c.month = read_digits(s + 5, 2);
-	c.day = read_digits(s + 8, 2);
-	c.hour = read_digits(s + 11, 2);
-	c.min = read_digits(s + 14, 2);
-	c.sec = read_digits(s + 17, 2);
-	if (s[19] == '.' && strlen(s) >= 23)
-		c.msec = read_digits(s + 20, 3);
-	if (c.hour < 0 || c.min < 0 || c.sec < 0 || c.msec < 0 || !civil_valid(&c))
-		return INT64_MIN;
-	return civil_to_ms(&c);
-}
-
 /* The upgrade window: the sync engine's installs, else the wizard runs of
  * an upgrade (a trace that found an installed engine and a target). */
 static void
@@ -76,8 +49,8 @@ window(struct analysis *a)
 		if (from)
 			a->window_from = "the wizard runs";
 	}
-	a->window_start = dup0(from);
-	a->window_end = dup0(to);
+	a->window_start = xstrdup0(from);
+	a->window_end = xstrdup0(to);
 }
 
 static bool
@@ -136,9 +109,9 @@ static void
 set_ref(struct an_run_ref *ref, const struct store_run_row *r)
 {
 	free(ref->time), free(ref->profile), free(ref->result);
-	ref->time = dup0(r->start_time);
-	ref->profile = dup0(r->profile);
-	ref->result = dup0(r->result);
+	ref->time = xstrdup0(r->start_time);
+	ref->profile = xstrdup0(r->profile);
+	ref->result = xstrdup0(r->result);
 	ref->present = true;
 }
 
@@ -155,7 +128,7 @@ on_run(void *ctx, const struct store_run_row *r)
 	struct runs_ctx *rc = ctx;
 	struct analysis *a = rc->a;
 	struct an_connector *c = connector(a, r->connector, &rc->ccap);
-	int64_t t = iso_ms(r->start_time);
+	int64_t t = iso_to_ms(r->start_time);
 	int k = kind_of(r);
 
 	a->runs_total++;
@@ -180,15 +153,15 @@ on_run(void *ctx, const struct store_run_row *r)
 		}
 		x = &a->runs[a->nruns++];
 		memset(x, 0, sizeof(*x));
-		x->connector = dup0(r->connector);
-		x->profile = dup0(r->profile);
-		x->result = dup0(r->result);
-		x->result_class = dup0(r->result_class);
-		x->start = dup0(r->start_time);
-		x->end = dup0(r->end_time);
-		x->kinds = dup0(r->step_classes);
-		x->path = dup0(r->path);
-		x->connection = dup0(r->connection_result);
+		x->connector = xstrdup0(r->connector);
+		x->profile = xstrdup0(r->profile);
+		x->result = xstrdup0(r->result);
+		x->result_class = xstrdup0(r->result_class);
+		x->start = xstrdup0(r->start_time);
+		x->end = xstrdup0(r->end_time);
+		x->kinds = xstrdup0(r->step_classes);
+		x->path = xstrdup0(r->path);
+		x->connection = xstrdup0(r->connection_result);
 		x->run_number = r->run_number;
 		x->errors = r->errors;
 		x->line = r->line;
@@ -211,8 +184,8 @@ runs_load(struct store *s, struct analysis *a)
 
 	window(a);
 	if (a->window_start) {
-		rc.from = iso_ms(a->window_start);
-		rc.to = iso_ms(a->window_end);
+		rc.from = iso_to_ms(a->window_start);
+		rc.to = iso_to_ms(a->window_end);
 		if (rc.from != INT64_MIN && rc.to == INT64_MIN)
 			rc.to = rc.from;
 		if (rc.from != INT64_MIN) {

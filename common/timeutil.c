@@ -197,3 +197,23 @@ daytrack_day(struct daytrack *d, int32_t tod)
 	d->prev_tod = tod;
 	return d->day;
 }
+
+int64_t
+iso_to_ms(const char *s)
+{
+	struct civil c = { 0 };
+
+	if (!s || strlen(s) < 19)
+		return INT64_MIN;
+	c.year = read_digits(s, 4);
+	c.month = read_digits(s + 5, 2);
+	c.day = read_digits(s + 8, 2);
+	c.hour = read_digits(s + 11, 2);
+	c.min = read_digits(s + 14, 2);
+	c.sec = read_digits(s + 17, 2);
+	if (s[19] == '.' && strlen(s) >= 23)
+		c.msec = read_digits(s + 20, 3);
+	if (c.hour < 0 || c.min < 0 || c.sec < 0 || c.msec < 0 || !civil_valid(&c))
+		return INT64_MIN;
+	return civil_to_ms(&c);
+}

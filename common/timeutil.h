@@ -24,6 +24,9 @@ int64_t civil_to_ms(const struct civil *c);
 void ms_to_civil(int64_t ms, struct civil *c);
 /* Write "YYYY-MM-DDTHH:MM:SS.mmmZ" (25 bytes with the NUL). */
 void ms_to_iso(int64_t ms, char out[32]);
+/* Read what ms_to_iso writes (the milliseconds may be missing); INT64_MIN
+ * if s is not such a time. */
+int64_t iso_to_ms(const char *s);
 /* True if the date exists (Feb 29 only in leap years). */
 bool civil_valid(const struct civil *c);
 /* "Jan".."Dec" (any case) to 1..12, else 0. */

@@ -60,6 +60,12 @@ xstrdup(const char *s)
 }
 
 char *
+xstrdup0(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+char *
 xvasprintf(const char *fmt, va_list ap)
 {
 	va_list aq;

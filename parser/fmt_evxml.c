@@ -33,6 +33,7 @@
 #include "parser/parser.h"
 #include "parser/textutil.h"
 #include "parser/winevent.h"
+#include "parser/xmlfeed.h"
 
 #define TEXT_MAX ((size_t)1 << 20)	/* text kept per element */
 #define MAX_ITEMS 4096			/* data items per event */
@@ -663,8 +664,8 @@ struct evxml_state {
 	bool in_head;
 	size_t bad_units;		/* invalid UTF-16 replaced */
 	uint64_t r_line;		/* the line of the synthetic "<r>" */
-	uint64_t tag_len;		/* bytes of the markup being read */
-	bool in_tag, failed;		/* failed: an XML error or a stop was reported */
+	struct xml_markup markup;	/* expat holds one piece of markup whole: capped */
+	bool failed;			/* an XML error or a stop was reported */
 };
 
 static int
@@ -702,45 +703,18 @@ feed(struct evxml_state *st, const char *p, size_t n, bool final)
 {
 	struct evx *x = &st->x;
 
-	/* A tag (or comment, or CDATA) is held whole by expat: cap it. */
-	for (size_t i = 0; i < n;) {
-		const char *lt, *gt;
-
-		if (st->in_tag) {
-			gt = memchr(p + i, '>', n - i);
-			st->tag_len += (gt ? (size_t)(gt - (p + i)) : n - i);
-			if (st->tag_len > EC_MAX_RECORD) {
-				st->failed = true;
-				problem(x, cur_line(x), UINT64_MAX, x->ev_depth ? 1 : 0,
-					"markup over 16 MiB without '>': the rest of the file is not read");
-				return false;
-			}
-			if (!gt)
-				break;
-			st->in_tag = false;
-			i = (size_t)(gt - p) + 1;
-		} else {
-			lt = memchr(p + i, '<', n - i);
-			if (!lt)
-				break;
-			st->in_tag = true;
-			st->tag_len = 0;
-			i = (size_t)(lt - p) + 1;
-		}
+	/* expat holds a whole tag (or comment, or CDATA): cap it. */
+	if (!xml_markup_ok(&st->markup, p, n)) {
+		st->failed = true;
+		problem(x, cur_line(x), UINT64_MAX, x->ev_depth ? 1 : 0,
+			"markup over 16 MiB without '>': the rest of the file is not read");
+		return false;
 	}
-	while (n > 0 || final) {
-		int k = n > INT32_MAX ? INT32_MAX : (int)n;
-
-		if (XML_Parse(x->xp, p, k, final && (size_t)k == n) == XML_STATUS_ERROR) {
-			if (!x->stopped)
-				xml_error(st, final && n <= 4 ? " (at the end of the file)" : "");
-			st->failed = true;
-			return false;
-		}
-		p += k;
-		n -= (size_t)k;
-		if (n == 0)
-			break;
+	if (!xml_parse_bytes(x->xp, p, n, final)) {
+		if (!x->stopped)
+			xml_error(st, final && n <= 4 ? " (at the end of the file)" : "");
+		st->failed = true;
+		return false;
 	}
 	if (x->stopped) {
 		st->failed = true;
@@ -815,36 +789,6 @@ take(struct evxml_state *st, const char *p, size_t n)
 	return ok;
 }
 
-/* Decode one read (raw[0 .. n), carried bytes included) to UTF-8 in dec. */
-static void
-decode(struct evxml_state *st, size_t n, bool eof)
-{
-	enum enc e = st->inp->enc.enc;
-	size_t keep = 0;
-
-	buf_reset(&st->dec);
-	if (e == ENC_UTF16LE || e == ENC_UTF16BE) {
-		bool be = e == ENC_UTF16BE;
-
-		if (!eof) {
-			keep = n & 1;
-			if (n - keep >= 2) {
-				const unsigned char *u = st->raw + n - keep - 2;
-				unsigned cu = be ? (unsigned)(u[0] << 8 | u[1]) : (unsigned)(u[1] << 8 | u[0]);
-
-				if (cu >= 0xD800 && cu <= 0xDBFF)
-					keep += 2;
-			}
-		}
-		st->bad_units += utf16_to_utf8(&st->dec, st->raw, n - keep, be);
-		memmove(st->raw, st->raw + n - keep, keep);
-		st->carry = keep;
-	} else {
-		cp1252_to_utf8(&st->dec, st->raw, n);
-		st->carry = 0;
-	}
-}
-
 static int
 finish(struct evxml_state *st)
 {
@@ -901,7 +845,8 @@ run(struct evxml_state *st)
 			p = (const char *)st->raw;
 			st->carry = 0;
 		} else {
-			decode(st, n, r == 0);
+			st->carry = xml_decode(&st->dec, st->raw, n, st->inp->enc.enc, r == 0,
+						&st->bad_units);
 			p = st->dec.data;
 			n = st->dec.len;
 		}

@@ -143,8 +143,7 @@ static int
 replay_run(struct relay *r, struct rd *rd)
 {
 	struct ec_run run;
-	uint32_t nsteps, nkv = 0, nerr = 0;
-	const unsigned char *mark;
+	uint32_t nsteps, nkv, nerr;
 
 	memset(&run, 0, sizeof(run));
 	GET(rd, run.line);
@@ -159,35 +158,8 @@ replay_run(struct relay *r, struct rd *rd)
 	get_time(rd, &run.start);
 	get_time(rd, &run.end);
 	GET(rd, nsteps);
-	/* First pass: how many counters and errors in all, for the arrays. */
-	mark = rd->p;
-	{
-		uint32_t tk, te;
-
-		for (uint32_t i = 0; i < nsteps; i++) {
-			int64_t n64;
-			struct ec_time t;
-
-			GET(rd, n64);
-			for (int k = 0; k < 7; k++)
-				(void)get_sv(rd);
-			get_time(rd, &t);
-			get_time(rd, &t);
-			GET(rd, n64);
-			GET(rd, tk);
-			for (uint32_t k = 0; k < tk * 2; k++)
-				(void)get_sv(rd);
-			GET(rd, te);
-			for (uint32_t k = 0; k < te; k++) {
-				for (int m = 0; m < 5; m++)
-					(void)get_sv(rd);
-				get_time(rd, &t);
-			}
-			nkv += tk;
-			nerr += te;
-		}
-	}
-	rd->p = mark;
+	GET(rd, nkv);		/* counters and errors of all the steps */
+	GET(rd, nerr);
 	if (nsteps > r->stepcap) {
 		r->stepcap = nsteps * 2;
 		r->steps = xrealloc(r->steps, r->stepcap * sizeof(*r->steps));
@@ -682,17 +654,19 @@ static int
 on_run(void *ctx, const struct ec_run *run)
 {
 	struct relay *r = ctx;
-	size_t n = 5 + 8 + 8 + 2 * 13 + 4 + sv_size(run->connector) + sv_size(run->connector_id) +
+	size_t n = 5 + 8 + 8 + 2 * 13 + 4 * 3 + sv_size(run->connector) + sv_size(run->connector_id) +
 		   sv_size(run->profile) + sv_size(run->run_history_id) + sv_size(run->user) +
 		   sv_size(run->result) + sv_size(csv_of(run->result_class));
 	unsigned char *p;
 	struct w w;
 	int rc;
-	uint32_t nsteps = (uint32_t)run->nsteps;
+	uint32_t nsteps = (uint32_t)run->nsteps, nkv = 0, nerr = 0;
 
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct ec_run_step *st = &run->steps[i];
 
+		nkv += (uint32_t)st->ncounters;
+		nerr += (uint32_t)st->nerrors;
 		n += 8 + 8 + 2 * 13 + 4 + 4 + sv_size(st->step_type) + sv_size(st->step_subtype) +
 		     sv_size(csv_of(st->step_class)) + sv_size(st->result) +
 		     sv_size(csv_of(st->result_class)) + sv_size(st->connection_result) +
@@ -721,6 +695,8 @@ on_run(void *ctx, const struct ec_run *run)
 	put_time(&w, &run->start);
 	put_time(&w, &run->end);
 	PUT(&w, nsteps);
+	PUT(&w, nkv);
+	PUT(&w, nerr);
 	for (size_t i = 0; i < run->nsteps; i++) {
 		const struct ec_run_step *st = &run->steps[i];
 		uint32_t tk = (uint32_t)st->ncounters, te = (uint32_t)st->nerrors;

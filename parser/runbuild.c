@@ -994,46 +994,18 @@ rb_xml_scrub(bool *in_decl, char *p, size_t n, bool final)
 static bool
 feed_xml(struct rb_xml *X, const char *p, size_t n, bool final)
 {
-	/* A tag (or comment, or CDATA) is held whole by expat: cap it. */
-	for (size_t i = 0; i < n;) {
-		const char *lt, *gt;
-
-		if (X->in_tag) {
-			gt = memchr(p + i, '>', n - i);
-			X->tag_len += (gt ? (size_t)(gt - (p + i)) : n - i);
-			if (X->tag_len > EC_MAX_RECORD) {
-				X->failed = true;
-				rb_xml_problem(X, rb_xml_line(X), UINT64_MAX, X->b->open ? 1 : 0,
-					       "markup over 16 MiB without '>': the rest of the file "
-					       "is not read");
-				return false;
-			}
-			if (!gt)
-				break;
-			X->in_tag = false;
-			i = (size_t)(gt - p) + 1;
-		} else {
-			lt = memchr(p + i, '<', n - i);
-			if (!lt)
-				break;
-			X->in_tag = true;
-			X->tag_len = 0;
-			i = (size_t)(lt - p) + 1;
-		}
+	/* expat holds a whole tag (or comment, or CDATA): cap it. */
+	if (!xml_markup_ok(&X->markup, p, n)) {
+		X->failed = true;
+		rb_xml_problem(X, rb_xml_line(X), UINT64_MAX, X->b->open ? 1 : 0,
+			       "markup over 16 MiB without '>': the rest of the file is not read");
+		return false;
 	}
-	while (n > 0 || final) {
-		int k = n > INT32_MAX ? INT32_MAX : (int)n;
-
-		if (XML_Parse(X->xp, p, k, final && (size_t)k == n) == XML_STATUS_ERROR) {
-			if (!X->stopped)
-				xml_error(X, final && n <= 4 ? " (at the end of the file)" : "");
-			X->failed = true;
-			return false;
-		}
-		p += k;
-		n -= (size_t)k;
-		if (n == 0)
-			break;
+	if (!xml_parse_bytes(X->xp, p, n, final)) {
+		if (!X->stopped)
+			xml_error(X, final && n <= 4 ? " (at the end of the file)" : "");
+		X->failed = true;
+		return false;
 	}
 	if (X->stopped) {
 		X->failed = true;
@@ -1056,36 +1028,6 @@ take(struct rb_xml *X, const char *p, size_t n, bool final)
 	X->pend.len -= k;
 	X->pend.data[X->pend.len] = '\0';
 	return ok;
-}
-
-/* Decode one read (raw[0 .. n), carried bytes included) to UTF-8 in dec. */
-static void
-decode(struct rb_xml *X, size_t n, bool eof)
-{
-	enum enc e = X->inp->enc.enc;
-	size_t keep = 0;
-
-	buf_reset(&X->dec);
-	if (e == ENC_UTF16LE || e == ENC_UTF16BE) {
-		bool be = e == ENC_UTF16BE;
-
-		if (!eof) {
-			keep = n & 1;
-			if (n - keep >= 2) {
-				const unsigned char *u = X->raw + n - keep - 2;
-				unsigned cu = be ? (unsigned)(u[0] << 8 | u[1]) : (unsigned)(u[1] << 8 | u[0]);
-
-				if (cu >= 0xD800 && cu <= 0xDBFF)
-					keep += 2;
-			}
-		}
-		X->bad_units += utf16_to_utf8(&X->dec, X->raw, n - keep, be);
-		memmove(X->raw, X->raw + n - keep, keep);
-		X->carry = keep;
-	} else {
-		cp1252_to_utf8(&X->dec, X->raw, n);
-		X->carry = 0;
-	}
 }
 
 static int
@@ -1144,7 +1086,8 @@ rb_xml_parse(struct rb_xml *X)
 			p = (const char *)X->raw;
 			X->carry = 0;
 		} else {
-			decode(X, n, r == 0);
+			X->carry = xml_decode(&X->dec, X->raw, n, X->inp->enc.enc, r == 0,
+						&X->bad_units);
 			p = X->dec.data;
 			n = X->dec.len;
 		}

@@ -54,6 +54,7 @@
 #include "common/buf.h"
 #include "common/strview.h"
 #include "parser/parser.h"
+#include "parser/xmlfeed.h"
 
 #define RB_MAX_STEPS 1000		/* steps kept per run */
 #define RB_MAX_COUNTERS 256		/* counters kept per step */
@@ -281,8 +282,8 @@ struct rb_xml {
 	struct buf dec;			/* a read decoded to UTF-8 */
 	struct buf pend;		/* decoded bytes not yet fed */
 	size_t bad_units;		/* invalid UTF-16 replaced */
-	uint64_t tag_len;		/* bytes of the markup being read */
-	bool in_tag, in_decl, failed;	/* failed: an XML error or a stop */
+	struct xml_markup markup;	/* expat holds one piece of markup whole: capped */
+	bool in_decl, failed;		/* failed: an XML error or a stop */
 
 	/* the error entry being read (rb_entry_*()) */
 	const char *e_cat;

@@ -1249,14 +1249,13 @@ store_events_before(struct store *s, int64_t source_id, int64_t line, int64_t n,
 	sqlite3_stmt *st;
 	int rc, stop = 0;
 
-	/* The line's ordinal (a scan of the source's events), then a range of
-	 * the (source_id, ordinal) index. */
+	/* The line's ordinal (one scan of the source's events), then a range
+	 * of the (source_id, ordinal) index. */
 	if (prepare(s,
-		    EVENT_COLS "WHERE e.source_id = ?1 AND e.ordinal BETWEEN"
-			       " (SELECT ordinal FROM event WHERE source_id = ?1 AND line = ?2"
-			       " ORDER BY ordinal LIMIT 1) - ?3 AND"
-			       " (SELECT ordinal FROM event WHERE source_id = ?1 AND line = ?2"
-			       " ORDER BY ordinal LIMIT 1) - 1 ORDER BY e.ordinal",
+		    EVENT_COLS "JOIN (SELECT ordinal AS at FROM event WHERE source_id = ?1 AND line = ?2"
+			       " ORDER BY ordinal LIMIT 1) a"
+			       " WHERE e.source_id = ?1 AND e.ordinal BETWEEN a.at - ?3 AND a.at - 1"
+			       " ORDER BY e.ordinal",
 		    &st, "listing events before a line") != STORE_OK)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, source_id);

@@ -43,14 +43,57 @@ struct an_episode {
 };
 
 struct an_evidence {
-	char *path, *time, *note, *message;
+	char *path, *time, *note, *message, *format;
 	int64_t line;
+	int64_t record;			/* EVTX/XML record id, -1 when none */
 };
 
 struct an_finding {
 	char *rule, *title, *severity, *confidence, *summary, *remediation, *time;
+	char *kind;			/* "signature" or "check" */
+	char *data;			/* JSON object (references, explains, captures), or NULL */
+	int64_t id, rank;		/* rank: 1 = first */
+	char *explained_by;		/* rule id of the finding that explains this one, or NULL */
 	struct an_evidence *ev;
 	size_t nev;
+};
+
+/* The seed article's four phases of an in-place upgrade. */
+enum { PHASE_BASELINE = 0, PHASE_BACKUP = 1, PHASE_UPGRADE = 2, PHASE_VERIFY = 3, PHASES = 4 };
+extern const char *const phase_names[PHASES];	/* "baseline", "backup", "upgrade", "verify" */
+
+struct an_phase {
+	char *state;			/* done, failed, not-done, unknown */
+	char *time, *path, *detail;	/* the evidence for the state, when there is one */
+	int64_t line;
+};
+
+/* One upgrade attempt (analyzer/checks.c). */
+struct an_upgrade {
+	char *from, *to;		/* versions, NULL when unknown */
+	char *outcome;			/* succeeded, failed, aborted, unknown */
+	char *started, *ended;		/* UTC ISO */
+	char *pause_start, *pause_end;	/* sync paused: last run before, first run after */
+	int64_t pause_seconds;		/* -1 when unknown */
+	char *path;			/* the trace or MSI log that shows it */
+	int64_t line;
+	struct an_phase phases[PHASES];
+};
+
+/* The sync-resumed verdict of one connector. */
+struct an_sync {
+	char *connector, *verdict, *basis;	/* verdict: resumed, resumed-with-errors, not-resumed, unknown */
+	char *import_time, *sync_time, *export_time, *resumed_time, *note, *path;
+	int64_t seconds_to_resume, runs_after, failed_after, line;
+};
+
+struct an_missing {
+	char *question, *collect, *how;
+};
+
+struct an_unexplained {
+	char *template, *example, *format, *provider, *level, *path, *first_time;
+	int64_t count, sources, line, record;
 };
 
 #define INSTALL_CONTEXT 6
@@ -154,8 +197,17 @@ struct analysis {
 	size_t nconnectors;
 	char *window_start, *window_end;	/* the upgrade window, UTC, or NULL */
 	const char *window_from;		/* what gave it */
-	struct an_finding *findings;
+	struct an_finding *findings;	/* in rank order */
 	size_t nfindings;
+	struct an_upgrade *upgrades;	/* in time order */
+	size_t nupgrades;
+	char *sync_verdict;		/* over all connectors: resumed, resumed-with-errors, not-resumed, unknown */
+	struct an_sync *syncs;
+	size_t nsyncs;
+	struct an_missing *missing;
+	size_t nmissing;
+	struct an_unexplained *unexplained;
+	size_t nunexplained;
 	struct an_source *sources;
 	size_t nsources;
 	size_t nparsed, nskipped, nfailed, nduplicate, narchives;
@@ -184,6 +236,19 @@ int installs_analyze(struct store *s, const struct analysis *a);
  * must be loaded first (they give the window). */
 int runs_load(struct store *s, struct analysis *a);
 void runs_release(struct analysis *a);
+
+/* The checks in code (analyzer/checks.c): upgrade reconstruction, version
+ * checks, the sync-resumed verdict, missing evidence. Called by
+ * analyzer_run inside the analysis transaction, after installs, runs and
+ * values are loaded into a and the signature findings are stored; they add
+ * findings, upgrades, syncs and missing evidence to the store. */
+int checks_run(struct store *s, struct analysis *a);
+/* Read back what checks_run stored (upgrades, syncs, missing evidence). */
+int checks_load(struct store *s, struct analysis *a);
+void checks_release(struct analysis *a);
+/* Compare two dotted versions numerically ("2.2.8.0" < "2.10.1.0");
+ * <0, 0, >0. Missing parts count as 0; non-digits end a part. */
+int version_cmp(const char *a, const char *b);
 
 /* Meaning of a Windows Installer status (msiexec exit code); NULL if unknown. */
 const char *msi_status_text(int64_t status);

@@ -206,8 +206,14 @@ int store_end_analysis(struct store *s, bool commit);
 
 struct store_finding {
 	const char *rule, *title, *severity, *confidence, *summary, *remediation, *time;
+	const char *kind;	/* "signature" or "check" (schema 5); NULL: "check" */
+	const char *data;	/* JSON object with what the finding adds (references, explains,
+				 * captures ...), or NULL */
 };
 int64_t store_add_finding(struct store *s, const struct store_finding *f);
+/* Set a finding's rank (1 = first) and the finding that explains it
+ * (0: none). */
+int store_rank_finding(struct store *s, int64_t finding_id, int64_t rank, int64_t explained_by);
 /* Evidence for a finding: an event, or a line of a source (its event is
  * looked up when event_id is 0). */
 int store_add_evidence(struct store *s, int64_t finding_id, int64_t source_id, int64_t event_id,
@@ -222,13 +228,18 @@ int store_add_fact(struct store *s, int64_t source_id, int64_t event_id, const c
 
 struct store_finding_row {
 	int64_t id;
+	int64_t rank;			/* 0 when not ranked */
+	int64_t explained_by;		/* finding id, 0 when none */
 	const char *rule, *title, *severity, *confidence, *summary, *remediation, *time;
+	const char *kind, *data;
 };
+/* store_findings() returns them in rank order (unranked last, then id). */
 int store_findings(struct store *s, int (*fn)(void *ctx, const struct store_finding_row *r),
 		   void *ctx);
 struct store_evidence_row {
 	int64_t finding_id, source_id, event_id, line;
-	const char *path, *note, *time, *message;
+	int64_t record;			/* the event's record_id (EVTX/XML), -1 when none */
+	const char *path, *note, *time, *message, *format;
 };
 int store_evidence(struct store *s, int64_t finding_id,
 		   int (*fn)(void *ctx, const struct store_evidence_row *r), void *ctx);
@@ -238,6 +249,76 @@ struct store_episode_row {
 };
 int store_episodes(struct store *s, int (*fn)(void *ctx, const struct store_episode_row *r),
 		   void *ctx);
+/* ---- analysis tables (schema 5), cleared by store_begin_analysis ---- */
+
+/* Every event of every parsed source, in source id then ordinal order,
+ * with its source's format and path, for the signature scan. Streams: one
+ * statement, rows handed out as they are stepped. */
+struct store_scan_row {
+	int64_t id, source_id, line;
+	int64_t event_id;		/* Windows event id, -1 when none */
+	int64_t record;			/* record_id, -1 when none */
+	const char *format, *path, *time, *level, *provider, *message;
+	const char *data;		/* JSON [["name","value"],...] or NULL */
+};
+int store_scan_events(struct store *s, int (*fn)(void *ctx, const struct store_scan_row *r),
+		      void *ctx);
+
+/* Every run step with its run, and every run error with its step, in
+ * source then start order. */
+struct store_step_row {
+	int64_t run_id, step_id, source_id, line, step_number, errors;
+	const char *path, *connector, *profile, *step_class, *result, *result_class;
+	const char *connection_result, *start_time, *end_time;
+};
+int store_scan_steps(struct store *s, int (*fn)(void *ctx, const struct store_step_row *r),
+		     void *ctx);
+struct store_run_error_row {
+	int64_t step_id, run_id, source_id, line;	/* line: the run's */
+	const char *path, *connector, *profile, *category, *error_type, *code, *dn, *detail, *time;
+};
+int store_scan_run_errors(struct store *s,
+			  int (*fn)(void *ctx, const struct store_run_error_row *r), void *ctx);
+
+/* An upgrade attempt the analyzer reconstructed. phases is JSON text
+ * (docs/REPORT-SCHEMA.md, "phases"). */
+struct store_upgrade {
+	const char *from_version, *to_version, *outcome, *started, *ended;
+	const char *pause_start, *pause_end, *phases, *path;
+	int64_t source_id, line, pause_seconds;		/* -1 when unknown */
+};
+int64_t store_add_upgrade(struct store *s, const struct store_upgrade *u);
+int store_upgrades(struct store *s, int (*fn)(void *ctx, const struct store_upgrade *u),
+		   void *ctx);
+
+/* The sync-resumed verdict of one connector. */
+struct store_sync {
+	const char *connector, *verdict, *basis;	/* basis: run-history, events, none */
+	const char *import_time, *sync_time, *export_time, *resumed_time, *note, *path;
+	int64_t seconds_to_resume;			/* -1 when not resumed or unknown */
+	int64_t runs_after, failed_after, source_id, line;
+};
+int store_add_sync(struct store *s, const struct store_sync *c);
+int store_syncs(struct store *s, int (*fn)(void *ctx, const struct store_sync *c), void *ctx);
+
+/* What to collect to answer a question the case cannot. */
+struct store_missing {
+	const char *question, *collect, *how;
+	int64_t finding_id;				/* the finding it would decide, or 0 */
+};
+int store_add_missing(struct store *s, const struct store_missing *m);
+int store_missing(struct store *s, int (*fn)(void *ctx, const struct store_missing *m), void *ctx);
+
+/* Error records no signature explains, grouped by template. */
+struct store_unexplained {
+	const char *template, *example, *format, *provider, *level, *path, *first_time;
+	int64_t count, sources, source_id, event_id, line, record;
+};
+int store_add_unexplained(struct store *s, const struct store_unexplained *u);
+/* In count order, highest first. */
+int store_unexplained(struct store *s, int (*fn)(void *ctx, const struct store_unexplained *u),
+		      void *ctx);
+
 /* True when an analysis has been stored since the last ingest. */
 bool store_analysis_current(struct store *s);
 

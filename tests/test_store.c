@@ -221,7 +221,7 @@ Test(store, query_refuses_writes_and_multiple_statements, .init = setup)
 Test(store, analysis_replaces_previous_and_tracks_currency, .init = setup)
 {
 	struct store *s = open_rw();
-	struct store_finding f = { "R1", "t", "warning", "low", NULL, NULL, NULL };
+	struct store_finding f = { "R1", "t", "warning", "low", NULL, NULL, NULL, NULL, NULL };
 
 	cr_assert_eq(store_begin_source(s, &src_a), STORE_OK);
 	put_events(s, 1);

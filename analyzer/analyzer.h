@@ -173,6 +173,15 @@ struct an_source {
 	size_t nprobs;
 };
 
+/* An event about a sync run or cycle (ADSync 6050, 6100, 6803, 6941;
+ * Directory Synchronization 904), collected by the signature scan for the
+ * sync verdict of a case without run history. */
+struct an_runevent {
+	char *time, *connector, *profile, *path;	/* connector/profile NULL when the event names none */
+	int64_t event_id, line, record;
+	bool failed;			/* a failure or errors; false: a cycle finished */
+};
+
 struct analysis {
 	struct an_value installed;	/* sync engine version before the upgrade */
 	struct an_value target;		/* version the wizard installs */
@@ -208,6 +217,11 @@ struct analysis {
 	size_t nmissing;
 	struct an_unexplained *unexplained;
 	size_t nunexplained;
+	/* Filled by the signature scan before checks_run (not by analysis_load). */
+	struct an_runevent *runevents;	/* in time order */
+	size_t nrunevents;
+	char **explained;		/* rule ids that a fired signature explains */
+	size_t nexplained;
 	struct an_source *sources;
 	size_t nsources;
 	size_t nparsed, nskipped, nfailed, nduplicate, narchives;

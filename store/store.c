@@ -19,6 +19,7 @@ extern const char store_schema_sql[];
 extern const char store_schema2_sql[];
 extern const char store_schema3_sql[];
 extern const char store_schema4_sql[];
+extern const char store_schema5_sql[];
 
 #define MAX_STORED_PROBLEMS 200
 #define TIME_INDEX "CREATE INDEX IF NOT EXISTS event_time ON event(time)"
@@ -27,13 +28,14 @@ extern const char store_schema4_sql[];
  * Step 0 is the whole schema of version 1. Append, never edit. */
 static const char *const *migration_steps(size_t *n)
 {
-	static const char *steps[4];
+	static const char *steps[5];
 
 	steps[0] = store_schema_sql;
 	steps[1] = store_schema2_sql;	/* Windows Installer sessions and actions */
 	steps[2] = store_schema3_sql;	/* Windows event fields */
 	steps[3] = store_schema4_sql;	/* run history */
-	*n = 4;
+	steps[4] = store_schema5_sql;	/* upgrades, sync verdicts, ranked findings */
+	*n = 5;
 	return steps;
 }
 
@@ -390,6 +392,13 @@ static const char *
 col(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* An integer column, or none when it is NULL. */
+static int64_t
+col_i64(sqlite3_stmt *st, int i, int64_t none)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_int64(st, i);
 }
 
 /* ---- ingest ----------------------------------------------------------- */
@@ -1337,8 +1346,10 @@ store_begin_analysis(struct store *s)
 {
 	if (exec(s, "BEGIN IMMEDIATE") != STORE_OK)
 		return STORE_ERROR;
-	if (exec(s, "DELETE FROM evidence; DELETE FROM finding; DELETE FROM episode;"
-		    " DELETE FROM fact WHERE origin = 'analyzer'") != STORE_OK) {
+	/* Rows that reference a finding go before it. */
+	if (exec(s, "DELETE FROM evidence; DELETE FROM missing_evidence; DELETE FROM finding;"
+		    " DELETE FROM episode; DELETE FROM upgrade; DELETE FROM sync_connector;"
+		    " DELETE FROM unexplained; DELETE FROM fact WHERE origin = 'analyzer'") != STORE_OK) {
 		exec(s, "ROLLBACK");
 		return STORE_ERROR;
 	}
@@ -1387,8 +1398,8 @@ store_add_finding(struct store *s, const struct store_finding *f)
 	int rc;
 
 	if (prepare(s,
-		    "INSERT INTO finding(rule, title, severity, confidence, summary, remediation, time)"
-		    " VALUES (?,?,?,?,?,?,?)",
+		    "INSERT INTO finding(rule, title, severity, confidence, summary, remediation, time,"
+		    " kind, data) VALUES (?,?,?,?,?,?,?,?,?)",
 		    &st, "storing finding") != STORE_OK)
 		return -1;
 	bind_text(st, 1, f->rule);
@@ -1398,6 +1409,8 @@ store_add_finding(struct store *s, const struct store_finding *f)
 	bind_text(st, 5, f->summary);
 	bind_text(st, 6, f->remediation);
 	bind_text(st, 7, f->time);
+	bind_text(st, 8, f->kind ? f->kind : "check");
+	bind_text(st, 9, f->data);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -1405,6 +1418,29 @@ store_add_finding(struct store *s, const struct store_finding *f)
 		return -1;
 	}
 	return sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_rank_finding(struct store *s, int64_t finding_id, int64_t rank, int64_t explained_by)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, "UPDATE finding SET rank = ?, explained_by = ? WHERE id = ?", &st,
+		    "ranking finding") != STORE_OK)
+		return STORE_ERROR;
+	bind_i64_or_null(st, 1, rank, rank <= 0);
+	bind_i64_or_null(st, 2, explained_by, explained_by <= 0);
+	sqlite3_bind_int64(st, 3, finding_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return fail(s, "ranking finding");
+	if (sqlite3_changes(s->db) == 0) {
+		snprintf(s->errbuf, sizeof(s->errbuf), "ranking finding: no finding %" PRId64, finding_id);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
 }
 
 int
@@ -1478,10 +1514,9 @@ store_findings(struct store *s, int (*fn)(void *ctx, const struct store_finding_
 	int rc, stop = 0;
 
 	if (prepare(s,
-		    "SELECT id, rule, title, severity, confidence, summary, remediation, time FROM finding"
-		    " ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning'"
-		    " THEN 2 ELSE 3 END, CASE confidence WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2"
-		    " END, time, id",
+		    "SELECT id, rule, title, severity, confidence, summary, remediation, time,"
+		    " coalesce(rank, 0), coalesce(explained_by, 0), coalesce(kind, 'check'), data"
+		    " FROM finding ORDER BY rank IS NULL, rank, id",
 		    &st, "listing findings") != STORE_OK)
 		return STORE_ERROR;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1489,6 +1524,8 @@ store_findings(struct store *s, int (*fn)(void *ctx, const struct store_finding_
 			.id = sqlite3_column_int64(st, 0), .rule = col(st, 1), .title = col(st, 2),
 			.severity = col(st, 3), .confidence = col(st, 4), .summary = col(st, 5),
 			.remediation = col(st, 6), .time = col(st, 7),
+			.rank = sqlite3_column_int64(st, 8), .explained_by = sqlite3_column_int64(st, 9),
+			.kind = col(st, 10), .data = col(st, 11),
 		};
 		if ((stop = fn(ctx, &r)) != 0)
 			break;
@@ -1505,7 +1542,8 @@ store_evidence(struct store *s, int64_t finding_id,
 
 	if (prepare(s,
 		    "SELECT v.finding_id, coalesce(v.source_id, e.source_id), v.event_id,"
-		    " coalesce(v.line, e.line), s.path, v.note, e.time, e.message FROM evidence v"
+		    " coalesce(v.line, e.line), s.path, v.note, e.time, e.message,"
+		    " coalesce(e.record_id, -1), s.format FROM evidence v"
 		    " LEFT JOIN event e ON e.id = v.event_id"
 		    " LEFT JOIN source s ON s.id = coalesce(v.source_id, e.source_id)"
 		    " WHERE v.finding_id = ? ORDER BY v.rowid",
@@ -1518,7 +1556,8 @@ store_evidence(struct store *s, int64_t finding_id,
 			.source_id = sqlite3_column_int64(st, 1),
 			.event_id = sqlite3_column_int64(st, 2), .line = sqlite3_column_int64(st, 3),
 			.path = col(st, 4), .note = col(st, 5), .time = col(st, 6),
-			.message = col(st, 7),
+			.message = col(st, 7), .record = sqlite3_column_int64(st, 8),
+			.format = col(st, 9),
 		};
 		if ((stop = fn(ctx, &r)) != 0)
 			break;
@@ -1554,12 +1593,6 @@ store_episodes(struct store *s, int (*fn)(void *ctx, const struct store_episode_
 }
 
 /* ---- Windows Installer ------------------------------------------------- */
-
-static int64_t
-col_i64(sqlite3_stmt *st, int i, int64_t none)
-{
-	return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_int64(st, i);
-}
 
 int
 store_msi_sessions(struct store *s, int (*fn)(void *ctx, const struct store_msi_session_row *r),
@@ -1670,6 +1703,310 @@ store_runs(struct store *s, int (*fn)(void *ctx, const struct store_run_row *r),
 			break;
 	}
 	return finish(s, st, rc, stop, "listing runs");
+}
+
+/* ---- analysis tables (schema 5) ---------------------------------------- */
+
+int
+store_scan_events(struct store *s, int (*fn)(void *ctx, const struct store_scan_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	/* CROSS JOIN keeps source as the outer loop: sources in rowid order,
+	 * each one's events through event_source (source_id, ordinal), so the
+	 * rows come in order without a sort of the whole table. */
+	if (prepare(s,
+		    "SELECT e.id, e.source_id, e.line, e.event_id, e.record_id, s.format, s.path,"
+		    " e.time, e.level, e.provider, e.message, e.data"
+		    " FROM source s CROSS JOIN event e ON e.source_id = s.id"
+		    " WHERE s.status = 'parsed' ORDER BY s.id, e.ordinal",
+		    &st, "scanning events") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_scan_row r = {
+			.id = sqlite3_column_int64(st, 0), .source_id = sqlite3_column_int64(st, 1),
+			.line = col_i64(st, 2, 0), .event_id = col_i64(st, 3, -1),
+			.record = col_i64(st, 4, -1), .format = col(st, 5), .path = col(st, 6),
+			.time = col(st, 7), .level = col(st, 8), .provider = col(st, 9),
+			.message = col(st, 10), .data = col(st, 11),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "scanning events");
+}
+
+int
+store_scan_steps(struct store *s, int (*fn)(void *ctx, const struct store_step_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	/* run_step.errors holds the step's error count (every error the step
+	 * had, not only the run_error rows kept); the rows when it is NULL. */
+	if (prepare(s,
+		    "SELECT r.id, t.id, r.source_id, r.line, t.step_number,"
+		    " coalesce(t.errors, (SELECT count(*) FROM run_error x WHERE x.step_id = t.id)),"
+		    " s.path, r.connector, r.profile, t.step_class, t.result, t.result_class,"
+		    " t.connection_result, t.start_time, t.end_time"
+		    " FROM run_step t JOIN run r ON r.id = t.run_id JOIN source s ON s.id = r.source_id"
+		    " ORDER BY r.source_id, r.start_time IS NULL, r.start_time, r.id,"
+		    " t.step_number IS NULL, t.step_number, t.id",
+		    &st, "listing run steps") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_step_row r = {
+			.run_id = sqlite3_column_int64(st, 0), .step_id = sqlite3_column_int64(st, 1),
+			.source_id = sqlite3_column_int64(st, 2), .line = col_i64(st, 3, 0),
+			.step_number = col_i64(st, 4, -1), .errors = sqlite3_column_int64(st, 5),
+			.path = col(st, 6), .connector = col(st, 7), .profile = col(st, 8),
+			.step_class = col(st, 9), .result = col(st, 10), .result_class = col(st, 11),
+			.connection_result = col(st, 12), .start_time = col(st, 13),
+			.end_time = col(st, 14),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing run steps");
+}
+
+int
+store_scan_run_errors(struct store *s, int (*fn)(void *ctx, const struct store_run_error_row *r),
+		      void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT x.step_id, r.id, r.source_id, r.line, s.path, r.connector, r.profile,"
+		    " x.category, x.error_type, x.code, x.dn, x.detail, x.time"
+		    " FROM run_error x JOIN run_step t ON t.id = x.step_id JOIN run r ON r.id = t.run_id"
+		    " JOIN source s ON s.id = r.source_id"
+		    " ORDER BY r.source_id, r.start_time IS NULL, r.start_time, r.id,"
+		    " t.step_number IS NULL, t.step_number, t.id, x.id",
+		    &st, "listing run errors") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_run_error_row r = {
+			.step_id = sqlite3_column_int64(st, 0), .run_id = sqlite3_column_int64(st, 1),
+			.source_id = sqlite3_column_int64(st, 2), .line = col_i64(st, 3, 0),
+			.path = col(st, 4), .connector = col(st, 5), .profile = col(st, 6),
+			.category = col(st, 7), .error_type = col(st, 8), .code = col(st, 9),
+			.dn = col(st, 10), .detail = col(st, 11), .time = col(st, 12),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing run errors");
+}
+
+/* Step an insert, finalize it; the new row's id, or -1 (store_errmsg()). */
+static int64_t
+insert_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fail(s, what);
+		return -1;
+	}
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int64_t
+store_add_upgrade(struct store *s, const struct store_upgrade *u)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s,
+		    "INSERT INTO upgrade(from_version, to_version, outcome, started, ended, pause_start,"
+		    " pause_end, pause_seconds, phases, source_id, line) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+		    &st, "storing upgrade") != STORE_OK)
+		return -1;
+	bind_text(st, 1, u->from_version);
+	bind_text(st, 2, u->to_version);
+	bind_text(st, 3, u->outcome);
+	bind_text(st, 4, u->started);
+	bind_text(st, 5, u->ended);
+	bind_text(st, 6, u->pause_start);
+	bind_text(st, 7, u->pause_end);
+	bind_i64_or_null(st, 8, u->pause_seconds, u->pause_seconds < 0);
+	bind_text(st, 9, u->phases);
+	bind_i64_or_null(st, 10, u->source_id, u->source_id <= 0);
+	bind_i64_or_null(st, 11, u->line, u->line <= 0);
+	return insert_done(s, st, "storing upgrade");
+}
+
+int
+store_upgrades(struct store *s, int (*fn)(void *ctx, const struct store_upgrade *u), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT u.from_version, u.to_version, u.outcome, u.started, u.ended, u.pause_start,"
+		    " u.pause_end, u.phases, s.path, u.source_id, u.line, u.pause_seconds"
+		    " FROM upgrade u LEFT JOIN source s ON s.id = u.source_id ORDER BY u.id",
+		    &st, "listing upgrades") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_upgrade u = {
+			.from_version = col(st, 0), .to_version = col(st, 1), .outcome = col(st, 2),
+			.started = col(st, 3), .ended = col(st, 4), .pause_start = col(st, 5),
+			.pause_end = col(st, 6), .phases = col(st, 7), .path = col(st, 8),
+			.source_id = col_i64(st, 9, 0), .line = col_i64(st, 10, -1),
+			.pause_seconds = col_i64(st, 11, -1),
+		};
+		if ((stop = fn(ctx, &u)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing upgrades");
+}
+
+int
+store_add_sync(struct store *s, const struct store_sync *c)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s,
+		    "INSERT INTO sync_connector(connector, verdict, basis, import_time, sync_time,"
+		    " export_time, resumed_time, seconds_to_resume, runs_after, failed_after, note,"
+		    " source_id, line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		    &st, "storing sync verdict") != STORE_OK)
+		return STORE_ERROR;
+	bind_text(st, 1, c->connector);
+	bind_text(st, 2, c->verdict);
+	bind_text(st, 3, c->basis);
+	bind_text(st, 4, c->import_time);
+	bind_text(st, 5, c->sync_time);
+	bind_text(st, 6, c->export_time);
+	bind_text(st, 7, c->resumed_time);
+	bind_i64_or_null(st, 8, c->seconds_to_resume, c->seconds_to_resume < 0);
+	sqlite3_bind_int64(st, 9, c->runs_after);
+	sqlite3_bind_int64(st, 10, c->failed_after);
+	bind_text(st, 11, c->note);
+	bind_i64_or_null(st, 12, c->source_id, c->source_id <= 0);
+	bind_i64_or_null(st, 13, c->line, c->line <= 0);
+	return insert_done(s, st, "storing sync verdict") < 0 ? STORE_ERROR : STORE_OK;
+}
+
+int
+store_syncs(struct store *s, int (*fn)(void *ctx, const struct store_sync *c), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT c.connector, c.verdict, c.basis, c.import_time, c.sync_time, c.export_time,"
+		    " c.resumed_time, c.note, s.path, c.seconds_to_resume, c.runs_after, c.failed_after,"
+		    " c.source_id, c.line"
+		    " FROM sync_connector c LEFT JOIN source s ON s.id = c.source_id ORDER BY c.id",
+		    &st, "listing sync verdicts") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_sync c = {
+			.connector = col(st, 0), .verdict = col(st, 1), .basis = col(st, 2),
+			.import_time = col(st, 3), .sync_time = col(st, 4), .export_time = col(st, 5),
+			.resumed_time = col(st, 6), .note = col(st, 7), .path = col(st, 8),
+			.seconds_to_resume = col_i64(st, 9, -1), .runs_after = col_i64(st, 10, 0),
+			.failed_after = col_i64(st, 11, 0), .source_id = col_i64(st, 12, 0),
+			.line = col_i64(st, 13, -1),
+		};
+		if ((stop = fn(ctx, &c)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing sync verdicts");
+}
+
+int
+store_add_missing(struct store *s, const struct store_missing *m)
+{
+	sqlite3_stmt *st;
+
+	if (prepare(s, "INSERT INTO missing_evidence(question, collect, how, finding_id) VALUES (?,?,?,?)",
+		    &st, "storing missing evidence") != STORE_OK)
+		return STORE_ERROR;
+	bind_text(st, 1, m->question);
+	bind_text(st, 2, m->collect);
+	bind_text(st, 3, m->how);
+	bind_i64_or_null(st, 4, m->finding_id, m->finding_id <= 0);
+	return insert_done(s, st, "storing missing evidence") < 0 ? STORE_ERROR : STORE_OK;
+}
+
+int
+store_missing(struct store *s, int (*fn)(void *ctx, const struct store_missing *m), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s, "SELECT question, collect, how, finding_id FROM missing_evidence ORDER BY id", &st,
+		    "listing missing evidence") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_missing m = {
+			.question = col(st, 0), .collect = col(st, 1), .how = col(st, 2),
+			.finding_id = col_i64(st, 3, 0),
+		};
+		if ((stop = fn(ctx, &m)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing missing evidence");
+}
+
+int
+store_add_unexplained(struct store *s, const struct store_unexplained *u)
+{
+	sqlite3_stmt *st;
+
+	/* path and record come from the source and the event when read. */
+	if (prepare(s,
+		    "INSERT INTO unexplained(template, count, sources, example, format, provider, level,"
+		    " first_time, source_id, event_id, line) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+		    &st, "storing unexplained errors") != STORE_OK)
+		return STORE_ERROR;
+	bind_text(st, 1, u->template);
+	sqlite3_bind_int64(st, 2, u->count);
+	sqlite3_bind_int64(st, 3, u->sources);
+	bind_text(st, 4, u->example);
+	bind_text(st, 5, u->format);
+	bind_text(st, 6, u->provider);
+	bind_text(st, 7, u->level);
+	bind_text(st, 8, u->first_time);
+	bind_i64_or_null(st, 9, u->source_id, u->source_id <= 0);
+	bind_i64_or_null(st, 10, u->event_id, u->event_id <= 0);
+	bind_i64_or_null(st, 11, u->line, u->line <= 0);
+	return insert_done(s, st, "storing unexplained errors") < 0 ? STORE_ERROR : STORE_OK;
+}
+
+int
+store_unexplained(struct store *s, int (*fn)(void *ctx, const struct store_unexplained *u),
+		  void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if (prepare(s,
+		    "SELECT u.template, u.example, u.format, u.provider, u.level, s.path, u.first_time,"
+		    " u.count, u.sources, u.source_id, u.event_id, u.line, e.record_id"
+		    " FROM unexplained u LEFT JOIN source s ON s.id = u.source_id"
+		    " LEFT JOIN event e ON e.id = u.event_id ORDER BY u.count DESC, u.id",
+		    &st, "listing unexplained errors") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_unexplained u = {
+			.template = col(st, 0), .example = col(st, 1), .format = col(st, 2),
+			.provider = col(st, 3), .level = col(st, 4), .path = col(st, 5),
+			.first_time = col(st, 6), .count = sqlite3_column_int64(st, 7),
+			.sources = sqlite3_column_int64(st, 8), .source_id = col_i64(st, 9, 0),
+			.event_id = col_i64(st, 10, 0), .line = col_i64(st, 11, -1),
+			.record = col_i64(st, 12, -1),
+		};
+		if ((stop = fn(ctx, &u)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing unexplained errors");
 }
 
 /* ---- ad hoc SQL ------------------------------------------------------- */

@@ -14,7 +14,7 @@
 
 #include "parser/parser.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 enum store_rc {
 	STORE_OK = 0,		/* done */
@@ -200,7 +200,8 @@ int store_runs(struct store *s, int (*fn)(void *ctx, const struct store_run_row 
 /* ---- analysis -------------------------------------------------------- */
 
 /* Start an analysis: one transaction that first removes the previous
- * analysis (findings, evidence, episodes, analyzer facts). */
+ * analysis (findings, evidence, episodes, analyzer facts, and the schema 5
+ * tables: upgrades, sync verdicts, missing evidence, unexplained errors). */
 int store_begin_analysis(struct store *s);
 int store_end_analysis(struct store *s, bool commit);
 
@@ -255,7 +256,7 @@ int store_episodes(struct store *s, int (*fn)(void *ctx, const struct store_epis
  * with its source's format and path, for the signature scan. Streams: one
  * statement, rows handed out as they are stepped. */
 struct store_scan_row {
-	int64_t id, source_id, line;
+	int64_t id, source_id, line;	/* line: 0 when none */
 	int64_t event_id;		/* Windows event id, -1 when none */
 	int64_t record;			/* record_id, -1 when none */
 	const char *format, *path, *time, *level, *provider, *message;
@@ -265,7 +266,9 @@ int store_scan_events(struct store *s, int (*fn)(void *ctx, const struct store_s
 		      void *ctx);
 
 /* Every run step with its run, and every run error with its step, in
- * source then start order. */
+ * source, run start (runs without one last), step number order. line is
+ * the run's, 0 when none; step_number -1 when none; errors the step's
+ * error count (all it had, not only the run_error rows kept). */
 struct store_step_row {
 	int64_t run_id, step_id, source_id, line, step_number, errors;
 	const char *path, *connector, *profile, *step_class, *result, *result_class;
@@ -281,17 +284,19 @@ int store_scan_run_errors(struct store *s,
 			  int (*fn)(void *ctx, const struct store_run_error_row *r), void *ctx);
 
 /* An upgrade attempt the analyzer reconstructed. phases is JSON text
- * (docs/REPORT-SCHEMA.md, "phases"). */
+ * (docs/REPORT-SCHEMA.md, "phases"). path is read from the source (ignored
+ * when adding). Rows come in the order they were added. */
 struct store_upgrade {
 	const char *from_version, *to_version, *outcome, *started, *ended;
 	const char *pause_start, *pause_end, *phases, *path;
-	int64_t source_id, line, pause_seconds;		/* -1 when unknown */
+	int64_t source_id, line, pause_seconds;		/* source_id 0 when none, the others -1 */
 };
 int64_t store_add_upgrade(struct store *s, const struct store_upgrade *u);
 int store_upgrades(struct store *s, int (*fn)(void *ctx, const struct store_upgrade *u),
 		   void *ctx);
 
-/* The sync-resumed verdict of one connector. */
+/* The sync-resumed verdict of one connector; rows in the order added,
+ * path read from the source. source_id 0 and line -1 when none. */
 struct store_sync {
 	const char *connector, *verdict, *basis;	/* basis: run-history, events, none */
 	const char *import_time, *sync_time, *export_time, *resumed_time, *note, *path;
@@ -309,7 +314,10 @@ struct store_missing {
 int store_add_missing(struct store *s, const struct store_missing *m);
 int store_missing(struct store *s, int (*fn)(void *ctx, const struct store_missing *m), void *ctx);
 
-/* Error records no signature explains, grouped by template. */
+/* Error records no signature explains, grouped by template. path and
+ * record (the event's record_id) are read from the source and the event
+ * (ignored when adding); source_id, event_id 0 and line, record -1 when
+ * none. */
 struct store_unexplained {
 	const char *template, *example, *format, *provider, *level, *path, *first_time;
 	int64_t count, sources, source_id, event_id, line, record;

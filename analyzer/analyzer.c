@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyzer/analyzer.h"
+#include "analyzer/signature.h"
 #include "common/buf.h"
 #include "common/xalloc.h"
 
@@ -179,21 +180,6 @@ source_fact(struct store *s, int64_t source_id, const char *name)
 	return ff.value;
 }
 
-struct ev_collect {
-	struct store *s;
-	int64_t finding;
-	int n;
-};
-
-static int
-on_error_event(void *ctx, const struct store_event_row *r)
-{
-	struct ev_collect *c = ctx;
-
-	store_add_evidence(c->s, c->finding, r->source_id, r->id, r->line, NULL);
-	return ++c->n >= 5;
-}
-
 static int
 on_trace_span(void *ctx, const struct store_span_row *r)
 {
@@ -220,75 +206,8 @@ on_trace_span(void *ctx, const struct store_span_row *r)
 	e.first_error_event = r->first_error_id;
 	if (store_add_episode(rc->s, &e) != STORE_OK)
 		rc->rc = STORE_ERROR;
-	if (r->errors) {
-		/* Until a signature explains them, errors are shown as such. */
-		struct store_finding f = { 0 };
-		char title[512], summary[512];
-		struct ev_collect c = { rc->s, 0, 0 };
-
-		snprintf(title, sizeof(title), "wizard run logged %lld ERROR record%s",
-			 (long long)r->errors, r->errors == 1 ? "" : "s");
-		snprintf(summary, sizeof(summary),
-			 "%s (%s): no signature explains these errors; read them in order, the first one"
-			 " is usually the cause",
-			 r->path, label);
-		f.rule = "TRACE-ERRORS";
-		f.title = title;
-		f.severity = "warning";
-		f.confidence = "low";
-		f.summary = summary;
-		f.remediation = "Open the trace at the first ERROR line and read the exception text; "
-				"the Windows Installer log it names holds the failing action.";
-		f.time = r->first_time;
-		c.finding = store_add_finding(rc->s, &f);
-		if (c.finding < 0)
-			rc->rc = STORE_ERROR;
-		else
-			store_events(rc->s, r->source_id, "error", 5, on_error_event, &c);
-	}
 	free(version);
 	return rc->rc != STORE_OK;
-}
-
-int
-analyzer_run(struct store *s)
-{
-	struct analysis a = { 0 };
-	struct runs_ctx rc = { s, STORE_OK };
-	char buf[64];
-
-	if (store_begin_analysis(s) != STORE_OK)
-		return STORE_ERROR;
-	if (store_spans(s, "trace", on_trace_span, &rc) != STORE_OK || rc.rc != STORE_OK)
-		goto fail;
-	if (installs_load(s, &a) != STORE_OK || installs_analyze(s, &a) != STORE_OK)
-		goto fail;
-
-	/* Versions: the engine installed before the upgrade and the target. */
-	if (read_values(s, &a) != STORE_OK)
-		goto fail;
-	if (a.installed.value && store_add_fact(s, a.installed.source_id, 0, "case.installed_version",
-						NULL, a.installed.value) != STORE_OK)
-		goto fail;
-	if (a.target.value && store_add_fact(s, 0, 0, "case.target_version", NULL, a.target.value) != STORE_OK)
-		goto fail;
-	if (a.os_version.value && windows_name(a.os_version.value) &&
-	    store_add_fact(s, a.os_version.source_id, a.os_version.event_id, "os.name", NULL,
-			   windows_name(a.os_version.value)) != STORE_OK)
-		goto fail;
-	if (a.dotnet_release.value && dotnet_version(atol(a.dotnet_release.value))) {
-		snprintf(buf, sizeof(buf), "%s", dotnet_version(atol(a.dotnet_release.value)));
-		if (store_add_fact(s, a.dotnet_release.source_id, a.dotnet_release.event_id,
-				   "dotnet.version", NULL,
-				   buf) != STORE_OK)
-			goto fail;
-	}
-	analysis_release(&a);
-	return store_end_analysis(s, true);
-fail:
-	analysis_release(&a);
-	store_end_analysis(s, false);
-	return STORE_ERROR;
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -587,4 +506,70 @@ analysis_exit_code(const struct analysis *a)
 			return EC_EXIT_FINDINGS;
 	}
 	return EC_EXIT_HEALTHY;
+}
+
+/* ---- analysing ---------------------------------------------------------- */
+
+int
+analyzer_run(struct store *s, const struct sig_set *ss)
+{
+	struct analysis a = { 0 };
+	struct runs_ctx rc = { s, STORE_OK };
+	struct sig_set *own = NULL;
+	struct load_ctx lc = { &a, s, 0 };
+	char buf[64];
+
+	if (!ss) {
+		char *err = NULL;
+
+		own = sigset_new();
+		if (sigset_add_builtin(own, &err) != 0) {
+			/* tools/sigcheck.c checked them at build time */
+			free(err);
+			sigset_free(own);
+			return STORE_ERROR;
+		}
+		sigset_finish(own);
+		ss = own;
+	}
+	if (store_begin_analysis(s) != STORE_OK) {
+		sigset_free(own);
+		return STORE_ERROR;
+	}
+	if (store_spans(s, "trace", on_trace_span, &rc) != STORE_OK || rc.rc != STORE_OK)
+		goto fail;
+	/* Versions: the engine installed before the upgrade and the target. */
+	if (read_values(s, &a) != STORE_OK)
+		goto fail;
+	if (store_episodes(s, on_episode, &lc) != STORE_OK || installs_load(s, &a) != STORE_OK ||
+	    runs_load(s, &a) != STORE_OK)
+		goto fail;
+	/* Signatures first: the checks need to know what they explain. */
+	if (scan_run(s, ss, &a) != STORE_OK || installs_analyze(s, &a) != STORE_OK ||
+	    checks_run(s, &a) != STORE_OK || rank_findings(s) != STORE_OK)
+		goto fail;
+	if (a.installed.value && store_add_fact(s, a.installed.source_id, 0, "case.installed_version",
+						NULL, a.installed.value) != STORE_OK)
+		goto fail;
+	if (a.target.value && store_add_fact(s, 0, 0, "case.target_version", NULL, a.target.value) != STORE_OK)
+		goto fail;
+	if (a.os_version.value && windows_name(a.os_version.value) &&
+	    store_add_fact(s, a.os_version.source_id, a.os_version.event_id, "os.name", NULL,
+			   windows_name(a.os_version.value)) != STORE_OK)
+		goto fail;
+	if (a.dotnet_release.value && dotnet_version(atol(a.dotnet_release.value))) {
+		snprintf(buf, sizeof(buf), "%s", dotnet_version(atol(a.dotnet_release.value)));
+		if (store_add_fact(s, a.dotnet_release.source_id, a.dotnet_release.event_id,
+				   "dotnet.version", NULL,
+				   buf) != STORE_OK)
+			goto fail;
+	}
+	analysis_release(&a);
+	sigset_free(own);
+	return store_end_analysis(s, true);
+fail:
+	analysis_release(&a);
+	sigset_free(own);
+	store_end_analysis(s, false);
+	return STORE_ERROR;
 }

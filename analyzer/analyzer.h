@@ -229,9 +229,18 @@ struct analysis {
 	bool current;			/* the analysis is newer than the last ingest */
 };
 
-/* Analyse what the store holds and store the results (replacing the last
- * analysis). Returns STORE_OK, or STORE_ERROR with store_errmsg(). */
-int analyzer_run(struct store *s);
+struct sig_set;
+
+/* Analyse what the store holds with the signatures ss (NULL: the built-in
+ * ones) and store the results (replacing the last analysis). Returns
+ * STORE_OK, or STORE_ERROR with store_errmsg(). */
+int analyzer_run(struct store *s, const struct sig_set *ss);
+
+/* The signature scan (analyzer/scan.c): findings of the signatures that
+ * fired, unexplained errors, a->runevents and a->explained. */
+int scan_run(struct store *s, const struct sig_set *ss, struct analysis *a);
+/* Rank every stored finding, causes first, and link each to its cause. */
+int rank_findings(struct store *s);
 
 /* Read the stored analysis. Caller releases with analysis_release(). */
 int analysis_load(struct store *s, struct analysis *a);

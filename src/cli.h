@@ -39,7 +39,11 @@ int ingest_opt(int argc, char **argv, int *i, struct ingest_opts *o);
  * the case now holds at least one parsed source, NOINPUT when it holds none,
  * DB when the store failed. */
 int run_ingest(struct store *s, const char *const *paths, int npaths, const struct ingest_opts *o);
-int run_analyze(struct store *s);
+struct sig_set;
+/* The built-in signatures plus the *.json of dir (may be NULL); prints why
+ * not and returns EC_EXIT_USAGE when one fails to load. */
+int load_signatures(const char *dir, struct sig_set **out);
+int run_analyze(struct store *s, const char *sigdir);
 /* Render the stored analysis; returns an ec_exit code. */
 int run_report(struct store *s, const char *db_path, const char *format, const char *out_path,
 	       bool show_sources);
@@ -54,5 +58,6 @@ int cmd_query(int argc, char **argv);
 int cmd_sources(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_configdiff(int argc, char **argv);
+int cmd_signatures(int argc, char **argv);
 
 #endif

@@ -3,24 +3,31 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyzer/signature.h"
 #include "src/cli.h"
 
 static const char analyze_usage[] =
-	"usage: ecdiag analyze --db CASE.db\n"
+	"usage: ecdiag analyze --db CASE.db [--signatures DIR]\n"
 	"\n"
 	"Derive the versions, host facts, wizard runs and findings from what the\n"
 	"case database holds, replacing the previous analysis. Prints nothing on\n"
-	"success; 'ecdiag report' shows the result.\n"
+	"success; 'ecdiag report' shows the result. --signatures DIR adds the\n"
+	"signature files of DIR to the built-in ones (docs/SIGNATURES.md).\n"
 	"\n"
 	"exit codes: 0 healthy, 1 findings, 3 nothing readable, 2 usage, 4 database\n";
 
 int
-run_analyze(struct store *s)
+run_analyze(struct store *s, const char *sigdir)
 {
 	struct analysis a;
+	struct sig_set *ss;
 	int rc;
 
-	if (analyzer_run(s) != STORE_OK || analysis_load(s, &a) != STORE_OK) {
+	if ((rc = load_signatures(sigdir, &ss)) != EC_EXIT_HEALTHY)
+		return rc;
+	rc = analyzer_run(s, ss);
+	sigset_free(ss);
+	if (rc != STORE_OK || analysis_load(s, &a) != STORE_OK) {
 		errorf("analysis failed: %s", store_errmsg(s));
 		return EC_EXIT_DB;
 	}
@@ -32,7 +39,7 @@ run_analyze(struct store *s)
 int
 cmd_analyze(int argc, char **argv)
 {
-	const char *db = NULL;
+	const char *db = NULL, *sigdir = NULL;
 	struct store *s;
 	int rc, r;
 
@@ -41,7 +48,8 @@ cmd_analyze(int argc, char **argv)
 			fputs(analyze_usage, stdout);
 			return 0;
 		}
-		if ((r = opt_value(argc, argv, &i, "--db", NULL, &db)) != 0) {
+		if ((r = opt_value(argc, argv, &i, "--db", NULL, &db)) != 0 ||
+		    (r = opt_value(argc, argv, &i, "--signatures", NULL, &sigdir)) != 0) {
 			if (r < 0)
 				goto usage;
 			continue;
@@ -54,7 +62,7 @@ cmd_analyze(int argc, char **argv)
 	}
 	if ((rc = open_store(db, STORE_RW, &s)) != EC_EXIT_HEALTHY)
 		return rc;
-	rc = run_analyze(s);
+	rc = run_analyze(s, sigdir);
 	store_close(s);
 	return rc;
 usage:

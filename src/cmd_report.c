@@ -30,12 +30,13 @@ static const char report_usage[] =
 
 static const char diagnose_usage[] =
 	"usage: ecdiag diagnose PATH... [--db CASE.db] [--format text|json] [-o FILE]\n"
-	"                       [ingest options]\n"
+	"                       [--signatures DIR] [ingest options]\n"
 	"\n"
 	"Ingest PATHs (files, folders, archives), analyze and report, in one step.\n"
 	"Without --db the case database is kept in $ECDIAG_CASES, or else\n"
 	"$XDG_STATE_HOME/ecdiag/cases, or else ~/.local/state/ecdiag/cases, named\n"
-	"after the first PATH; its path is printed on stderr.\n"
+	"after the first PATH; its path is printed on stderr. --signatures DIR\n"
+	"adds the signature files of DIR to the built-in ones (docs/SIGNATURES.md).\n"
 	"\n"
 	"options: as for 'ecdiag report' and 'ecdiag ingest' (--utc-offset,\n"
 	"--max-unpacked, --max-ratio, --max-depth, --quiet)\n"
@@ -209,7 +210,7 @@ int
 cmd_diagnose(int argc, char **argv)
 {
 	struct ingest_opts o;
-	const char *db = NULL, *format = "text", *out = NULL;
+	const char *db = NULL, *format = "text", *out = NULL, *sigdir = NULL;
 	const char **paths = xcalloc((size_t)argc, sizeof(*paths));
 	char *dbfree = NULL;
 	bool all = false;
@@ -226,6 +227,7 @@ cmd_diagnose(int argc, char **argv)
 		if ((r = opt_value(argc, argv, &i, "--db", NULL, &db)) != 0 ||
 		    (r = opt_value(argc, argv, &i, "--format", "-f", &format)) != 0 ||
 		    (r = opt_value(argc, argv, &i, "--output", "-o", &out)) != 0 ||
+		    (r = opt_value(argc, argv, &i, "--signatures", NULL, &sigdir)) != 0 ||
 		    (r = ingest_opt(argc, argv, &i, &o)) != 0) {
 			if (r < 0)
 				goto usage;
@@ -264,9 +266,9 @@ cmd_diagnose(int argc, char **argv)
 	if (rc == EC_EXIT_HEALTHY)
 		rc = run_ingest(s, paths, npaths, &o);
 	if (rc == EC_EXIT_HEALTHY || rc == EC_EXIT_NOINPUT) {
-		int arc = run_analyze(s);
+		int arc = run_analyze(s, sigdir);
 
-		if (arc == EC_EXIT_DB)
+		if (arc == EC_EXIT_DB || arc == EC_EXIT_USAGE)
 			rc = arc;
 		else
 			rc = run_report(s, db, format, out, all);

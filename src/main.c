@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "query", cmd_query, "run read-only SQL on a case database" },
 	{ "sources", cmd_sources, "list every input: format, encoding, records, what was skipped" },
 	{ "formats", cmd_formats, "list the input formats this build reads" },
+	{ "signatures", cmd_signatures, "list the signatures; check signature files" },
 	{ "config-diff", cmd_configdiff, "compare two configuration exports: sync rules added, removed, changed" },
 };
 

@@ -314,7 +314,9 @@ on_evidence(void *ctx, const struct store_evidence_row *r)
 	e->time = xstrdup0(r->time);
 	e->note = xstrdup0(r->note);
 	e->message = xstrdup0(r->message);
+	e->format = xstrdup0(r->format);
 	e->line = r->line;
+	e->record = r->record;
 	return 0;
 }
 
@@ -335,7 +337,55 @@ on_finding(void *ctx, const struct store_finding_row *r)
 	f->summary = xstrdup0(r->summary);
 	f->remediation = xstrdup0(r->remediation);
 	f->time = xstrdup0(r->time);
+	f->kind = xstrdup0(r->kind);
+	f->data = xstrdup0(r->data);
+	f->id = r->id;
+	f->rank = r->rank;
+	f->explained_by = r->explained_by ? xasprintf("%lld", (long long)r->explained_by) : NULL;
 	return store_evidence(lc->s, r->id, on_evidence, f) == STORE_OK ? 0 : 1;
+}
+
+/* explained_by holds the finding id until all are loaded; then its rule. */
+static void
+resolve_causes(struct analysis *a)
+{
+	for (size_t i = 0; i < a->nfindings; i++) {
+		struct an_finding *f = &a->findings[i];
+		int64_t id;
+
+		if (!f->explained_by)
+			continue;
+		id = strtoll(f->explained_by, NULL, 10);
+		free(f->explained_by);
+		f->explained_by = NULL;
+		for (size_t k = 0; k < a->nfindings; k++) {
+			if (a->findings[k].id == id)
+				f->explained_by = xstrdup(a->findings[k].rule);
+		}
+	}
+}
+
+static int
+on_unexplained(void *ctx, const struct store_unexplained *u)
+{
+	struct load_ctx *lc = ctx;
+	struct analysis *a = lc->a;
+	struct an_unexplained *e;
+
+	GROW(a->unexplained, a->nunexplained, lc->cap);
+	e = &a->unexplained[a->nunexplained++];
+	e->template = xstrdup0(u->template);
+	e->example = xstrdup0(u->example);
+	e->format = xstrdup0(u->format);
+	e->provider = xstrdup0(u->provider);
+	e->level = xstrdup0(u->level);
+	e->path = xstrdup0(u->path);
+	e->first_time = xstrdup0(u->first_time);
+	e->count = u->count;
+	e->sources = u->sources;
+	e->line = u->line;
+	e->record = u->record;
+	return 0;
 }
 
 #define MAX_PROBLEMS_SHOWN 5
@@ -436,6 +486,10 @@ analysis_load(struct store *s, struct analysis *a)
 	lc.cap = 0;
 	if (store_findings(s, on_finding, &lc) != STORE_OK)
 		return STORE_ERROR;
+	resolve_causes(a);
+	lc.cap = 0;
+	if (store_unexplained(s, on_unexplained, &lc) != STORE_OK || checks_load(s, a) != STORE_OK)
+		return STORE_ERROR;
 	lc.cap = 0;
 	if (store_sources(s, on_source, &lc) != STORE_OK)
 		return STORE_ERROR;
@@ -471,9 +525,10 @@ analysis_release(struct analysis *a)
 
 		free(f->rule), free(f->title), free(f->severity), free(f->confidence);
 		free(f->summary), free(f->remediation), free(f->time);
+		free(f->kind), free(f->data), free(f->explained_by);
 		for (size_t k = 0; k < f->nev; k++) {
 			free(f->ev[k].path), free(f->ev[k].time), free(f->ev[k].note);
-			free(f->ev[k].message);
+			free(f->ev[k].message), free(f->ev[k].format);
 		}
 		free(f->ev);
 	}
@@ -489,8 +544,16 @@ analysis_release(struct analysis *a)
 		free(src->probs);
 	}
 	free(a->sources);
+	for (size_t i = 0; i < a->nunexplained; i++) {
+		struct an_unexplained *u = &a->unexplained[i];
+
+		free(u->template), free(u->example), free(u->format), free(u->provider);
+		free(u->level), free(u->path), free(u->first_time);
+	}
+	free(a->unexplained);
 	installs_release(a);
 	runs_release(a);
+	checks_release(a);
 	memset(a, 0, sizeof(*a));
 }
 

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* report_text.c - the terminal view: versions and host first, then wizard
- * runs, findings with evidence, and what could not be read. */
+/* report_text.c - the terminal view: the verdict, the upgrade attempts
+ * phase by phase, sync per connector, the ranked findings with evidence,
+ * what to collect and the errors nothing explains; then versions, host,
+ * wizard runs, installs, run history and what could not be read. */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/xalloc.h"
 #include "reports/report.h"
+
+#define WRAP_WIDTH 78
 
 void
 report_put_escaped(FILE *out, const char *s, size_t max)
@@ -462,6 +469,254 @@ sync_runs(FILE *out, const struct analysis *a)
 	}
 }
 
+/* "2026-05-10T08:15:02.129Z" -> "2026-05-10 08:15"; with same_day, "08:15". */
+static void
+put_minute(FILE *out, const char *iso, const char *same_day)
+{
+	if (!iso || strlen(iso) < 16) {
+		fputs("?", out);
+		return;
+	}
+	if (same_day && strncmp(iso, same_day, 10) == 0)
+		fprintf(out, "%.5s", iso + 11);
+	else
+		fprintf(out, "%.10s %.5s", iso, iso + 11);
+}
+
+/* path:line, else path#record (EVTX/XML record id), else path. */
+static void
+put_loc(FILE *out, const char *path, long long line, long long record)
+{
+	if (!path)
+		return;
+	report_put_escaped(out, path, 400);
+	if (line > 0)
+		fprintf(out, ":%lld", line);
+	else if (record > 0)
+		fprintf(out, "#%lld", record);
+}
+
+static void
+put_duration(FILE *out, long long sec)
+{
+	if (sec < 60)
+		fprintf(out, "%lld s", sec);
+	else if (sec < 3600)
+		fprintf(out, "%lld min %lld s", sec / 60, sec % 60);
+	else if (sec < 86400)
+		fprintf(out, "%lld h %lld min", sec / 3600, sec % 3600 / 60);
+	else
+		fprintf(out, "%lld d %lld h", sec / 86400, sec % 86400 / 3600);
+}
+
+static void
+indent_to(FILE *out, size_t n)
+{
+	while (n--)
+		fputc(' ', out);
+}
+
+/* Text from column col, wrapped at WRAP_WIDTH with continuation lines at
+ * column indent; line breaks in the text are kept, control characters
+ * escaped. At most max bytes, then "...". Ends without a newline. */
+static void
+put_wrapped(FILE *out, const char *s, size_t col, size_t indent, size_t max)
+{
+	const char *start = s;
+	bool line_start = true;
+
+	while (s && *s && (size_t)(s - start) < max) {
+		size_t n = 0, w = 0;
+		char *word;
+
+		if (*s == '\n') {
+			fputc('\n', out);
+			indent_to(out, indent);
+			col = indent, line_start = true, s++;
+			for (; *s == ' '; s++, col++)	/* a list's indentation */
+				fputc(' ', out);
+			continue;
+		}
+		if (*s == ' ' || *s == '\t' || *s == '\r') {
+			s++;
+			continue;
+		}
+		while (s[n] && s[n] != ' ' && s[n] != '\t' && s[n] != '\r' && s[n] != '\n') {
+			unsigned char c = (unsigned char)s[n++];
+
+			if ((c & 0xc0) != 0x80)
+				w += c < 0x20 || c == 0x7f ? 4 : 1;
+		}
+		if (!line_start && col + 1 + w > WRAP_WIDTH) {
+			fputc('\n', out);
+			indent_to(out, indent);
+			col = indent, line_start = true;
+		}
+		if (!line_start) {
+			fputc(' ', out);
+			col++;
+		}
+		word = xstrndup(s, n);
+		report_put_escaped(out, word, n);
+		free(word);
+		col += w, line_start = false, s += n;
+	}
+	if (s && *s)
+		fputs(" ...", out);
+}
+
+static bool
+has(const char *s)
+{
+	return s && *s;
+}
+
+static const char *
+or_unknown(const char *s)
+{
+	return s && *s ? s : "unknown";
+}
+
+static void
+verdict(FILE *out, const struct analysis *a)
+{
+	fputs("VERDICT\n", out);
+	if (!a->nupgrades)
+		fputs("  upgrade: no upgrade attempt found\n", out);
+	for (size_t i = 0; i < a->nupgrades; i++) {
+		const struct an_upgrade *u = &a->upgrades[i];
+
+		fputs("  upgrade ", out);
+		report_put_escaped(out, or_unknown(u->from), 60);
+		fputs(" -> ", out);
+		report_put_escaped(out, or_unknown(u->to), 60);
+		fprintf(out, ": %s", or_unknown(u->outcome));
+		if (u->started || u->ended) {
+			fputs(" (", out);
+			put_minute(out, u->started, NULL);
+			fputs(" - ", out);
+			put_minute(out, u->ended, u->started);
+			fputs(" UTC)", out);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "  sync: %s\n\n", or_unknown(a->sync_verdict));
+}
+
+static void
+upgrade_phases(FILE *out, const struct analysis *a)
+{
+	static const char *const names[PHASES] = { "baseline", "backup", "upgrade", "verify" };
+
+	if (!a->nupgrades)
+		return;
+	fprintf(out, "UPGRADE (%zu attempt%s)\n", a->nupgrades, a->nupgrades == 1 ? "" : "s");
+	for (size_t i = 0; i < a->nupgrades; i++) {
+		const struct an_upgrade *u = &a->upgrades[i];
+
+		fputs("  ", out);
+		report_put_escaped(out, or_unknown(u->from), 60);
+		fputs(" -> ", out);
+		report_put_escaped(out, or_unknown(u->to), 60);
+		fprintf(out, "  %s", or_unknown(u->outcome));
+		if (u->path) {
+			fputs("  ", out);
+			put_loc(out, u->path, u->line, 0);
+		}
+		fputc('\n', out);
+		for (int k = 0; k < PHASES; k++) {
+			const struct an_phase *p = &u->phases[k];
+
+			fprintf(out, "    %-8s  %s", names[k], or_unknown(p->state));
+			if ((p->time || has(p->detail) || p->path) && strlen(or_unknown(p->state)) < 8)
+				indent_to(out, 8 - strlen(or_unknown(p->state)));
+			if (p->time) {
+				fputs("  ", out);
+				put_time(out, p->time, u->started);
+			}
+			if (has(p->detail)) {
+				fputs("  ", out);
+				put_first_line(out, p->detail, 200);
+			}
+			if (p->path) {
+				fputs("  ", out);
+				put_loc(out, p->path, p->line, 0);
+			}
+			fputc('\n', out);
+		}
+		fputs("    sync paused  ", out);
+		if (u->pause_start || u->pause_end) {
+			put_time(out, u->pause_start, NULL);
+			fputs(" - ", out);
+			put_time(out, u->pause_end, u->pause_start);
+			fputs(" UTC", out);
+			if (u->pause_seconds >= 0) {
+				fputs(" (", out);
+				put_duration(out, u->pause_seconds);
+				fputc(')', out);
+			}
+		} else if (u->pause_seconds >= 0) {
+			put_duration(out, u->pause_seconds);
+		} else {
+			fputs("unknown", out);
+		}
+		fputc('\n', out);
+	}
+	fputc('\n', out);
+}
+
+static void
+sync_verdicts(FILE *out, const struct analysis *a)
+{
+	if (!a->nsyncs)
+		return;
+	fprintf(out, "SYNC (%s)\n", or_unknown(a->sync_verdict));
+	for (size_t i = 0; i < a->nsyncs; i++) {
+		const struct an_sync *c = &a->syncs[i];
+		const char *kind[RUN_KINDS] = { c->import_time, c->sync_time, c->export_time };
+		static const char *const kname[RUN_KINDS] = { "import", "sync", "export" };
+
+		fputs("  ", out);
+		report_put_escaped(out, or_unknown(c->connector), 120);
+		fprintf(out, ": %s (", or_unknown(c->verdict));
+		if (c->resumed_time) {
+			fputs("at ", out);
+			put_time(out, c->resumed_time, NULL);
+			fputs(" UTC, ", out);
+		}
+		if (c->seconds_to_resume >= 0) {
+			put_duration(out, c->seconds_to_resume);
+			fputs(" after the upgrade, ", out);
+		}
+		fprintf(out, "basis %s)\n", has(c->basis) ? c->basis : "none");
+		if (c->import_time || c->sync_time || c->export_time) {
+			fputs("    first after ", out);
+			for (int k = 0; k < RUN_KINDS; k++) {
+				fprintf(out, "%s%s ", k ? ", " : "", kname[k]);
+				if (kind[k])
+					put_time(out, kind[k], NULL);
+				else
+					fputs("none", out);
+			}
+			fputc('\n', out);
+		}
+		if (c->runs_after >= 0)
+			fprintf(out, "    runs after  %lld, %lld not successful\n", (long long)c->runs_after,
+				(long long)(c->failed_after > 0 ? c->failed_after : 0));
+		if (has(c->note)) {
+			fputs("    note        ", out);
+			put_wrapped(out, c->note, 16, 16, 1000);
+			fputc('\n', out);
+		}
+		if (c->path) {
+			fputs("    evidence    ", out);
+			put_loc(out, c->path, c->line, 0);
+			fputc('\n', out);
+		}
+	}
+	fputc('\n', out);
+}
+
 static void
 findings(FILE *out, const struct analysis *a)
 {
@@ -471,29 +726,117 @@ findings(FILE *out, const struct analysis *a)
 	for (size_t i = 0; i < a->nfindings; i++) {
 		const struct an_finding *f = &a->findings[i];
 
-		fprintf(out, "  [%s/%s] %s  ", f->severity, f->confidence, f->rule);
+		fprintf(out, "  [%lld] %s ", (long long)(f->rank > 0 ? f->rank : (int64_t)i + 1), or_unknown(f->severity));
+		report_put_escaped(out, f->rule, 100);
+		fputs(": ", out);
 		report_put_escaped(out, f->title, 300);
 		fputc('\n', out);
-		if (f->summary) {
-			fputs("    ", out);
-			report_put_escaped(out, f->summary, 600);
+		if (has(f->explained_by)) {
+			fputs("      caused by ", out);
+			report_put_escaped(out, f->explained_by, 100);
+			fputc('\n', out);
+		}
+		fprintf(out, "      confidence %s", or_unknown(f->confidence));
+		if (has(f->kind))
+			fprintf(out, ", %s", f->kind);
+		if (f->time) {
+			fputs(", at ", out);
+			put_time(out, f->time, NULL);
+			fputs(" UTC", out);
+		}
+		fputc('\n', out);
+		if (has(f->summary)) {
+			fputs("      ", out);
+			put_wrapped(out, f->summary, 6, 6, 2000);
 			fputc('\n', out);
 		}
 		for (size_t k = 0; k < f->nev; k++) {
-			fputs("    evidence  ", out);
-			put_where(out, f->ev[k].path, f->ev[k].line);
-			if (f->ev[k].message) {
+			const struct an_evidence *e = &f->ev[k];
+
+			fputs("      evidence  ", out);
+			put_loc(out, e->path, e->line, e->record);
+			if (has(e->message)) {
 				fputs("  ", out);
-				put_first_line(out, f->ev[k].message, 160);
+				put_first_line(out, e->message, 160);
 			}
 			fputc('\n', out);
+			if (has(e->note)) {
+				fputs("                ", out);
+				put_wrapped(out, e->note, 16, 16, 600);
+				fputc('\n', out);
+			}
 		}
-		if (f->remediation) {
-			fputs("    fix       ", out);
-			report_put_escaped(out, f->remediation, 600);
+		if (has(f->remediation)) {
+			fputs("      fix       ", out);
+			put_wrapped(out, f->remediation, 16, 16, 4000);
 			fputc('\n', out);
 		}
 	}
+	fputc('\n', out);
+}
+
+static void
+missing_evidence(FILE *out, const struct analysis *a)
+{
+	if (!a->nmissing)
+		return;
+	fprintf(out, "MISSING EVIDENCE (%zu)\n", a->nmissing);
+	for (size_t i = 0; i < a->nmissing; i++) {
+		const struct an_missing *m = &a->missing[i];
+
+		fputs("  ", out);
+		put_wrapped(out, or_unknown(m->question), 2, 2, 1000);
+		fputc('\n', out);
+		if (has(m->collect)) {
+			fputs("    collect  ", out);
+			put_wrapped(out, m->collect, 13, 13, 2000);
+			fputc('\n', out);
+		}
+		if (has(m->how)) {
+			fputs("    how      ", out);
+			put_wrapped(out, m->how, 13, 13, 4000);
+			fputc('\n', out);
+		}
+	}
+	fputc('\n', out);
+}
+
+static void
+unexplained(FILE *out, const struct analysis *a)
+{
+	if (!a->nunexplained)
+		return;
+	fprintf(out, "UNEXPLAINED ERRORS (%zu)\n", a->nunexplained);
+	for (size_t i = 0; i < a->nunexplained; i++) {
+		const struct an_unexplained *u = &a->unexplained[i];
+
+		fprintf(out, "  %lld x ", (long long)u->count);
+		put_first_line(out, u->template, 200);
+		fputc('\n', out);
+		fprintf(out, "      in %lld source%s", (long long)u->sources, u->sources == 1 ? "" : "s");
+		if (u->first_time) {
+			fputs(", first at ", out);
+			put_time(out, u->first_time, NULL);
+			fputs(" UTC", out);
+		}
+		if (has(u->level))
+			fprintf(out, ", level %s", u->level);
+		if (has(u->provider)) {
+			fputs(", provider ", out);
+			report_put_escaped(out, u->provider, 100);
+		}
+		fputc('\n', out);
+		if (u->path || u->example) {
+			fputs("      example  ", out);
+			put_loc(out, u->path, u->line, u->record);
+			if (u->example) {
+				fputs(u->path ? "  " : "", out);
+				put_first_line(out, u->example, 160);
+			}
+			fputc('\n', out);
+		}
+	}
+	fputc('\n', out);
 }
 
 static void
@@ -555,6 +898,12 @@ report_text(FILE *out, const struct analysis *a, const struct report_opts *o)
 	if (!a->current)
 		fputs("note: the analysis is older than the last ingest; run 'ecdiag analyze'\n", out);
 	fputc('\n', out);
+	verdict(out, a);
+	upgrade_phases(out, a);
+	sync_verdicts(out, a);
+	findings(out, a);
+	missing_evidence(out, a);
+	unexplained(out, a);
 	versions(out, a);
 	settings(out, a);
 	host(out, a);
@@ -562,7 +911,6 @@ report_text(FILE *out, const struct analysis *a, const struct report_opts *o)
 	installs(out, a);
 	autoupgrades(out, a);
 	sync_runs(out, a);
-	findings(out, a);
 	read_summary(out, a, o);
 	return ferror(out) ? -1 : 0;
 }

@@ -17,4 +17,6 @@ check "only src/ prints to stdout/stderr or exits" \
 	"$(grep -nE '\b(printf|puts|exit|_exit)\s*\(|\b(stdout|stderr)\b' $(find common parser store analyzer -name '*.[ch]') || true)"
 check "no tabs-vs-spaces mix at line starts in C files" \
 	"$(grep -nE '^ +	' $(find $modules -name '*.[ch]') || true)"
+check "every signatures/*.json is listed in signatures/meson.build (so the build checks and embeds it)" \
+	"$(for f in signatures/*.json; do grep -qF "'$(basename "$f")'" signatures/meson.build || echo "$f"; done)"
 echo "1..$n"

@@ -117,8 +117,8 @@ while read -r file want; do
 		not_ok "$file: gives $want" "missing:$missing" "signatures that fired: $got"
 	fi
 done <<'EOF'
-trace/qa684879_trace-2.0.89.0_WS2019_stale-product-code_GetADSyncGlobalSettingsParameter-not-recognized.NORMALIZED-EXCERPT.txt partial-uninstall,not-elevated
-trace/qa26314_trace-1.5.30.0_WS2016_ADAL_password-policy.NORMALIZED-EXCERPT.txt not-elevated
+trace/qa684879_trace-2.0.89.0_WS2019_stale-product-code_GetADSyncGlobalSettingsParameter-not-recognized.NORMALIZED-EXCERPT.txt partial-uninstall
+trace/qa26314_trace-1.5.30.0_WS2016_ADAL_password-policy.NORMALIZED-EXCERPT.txt partial-uninstall
 trace/sysopslife_trace_sync-rule-import-failure_AddADSyncRule_undefined-extension-attribute.NORMALIZED-EXCERPT.txt sync-rules-incompatible
 msi/msdocs_KB4051210_trace+msi_Error25019_stale-product-code.VERBATIM-SNIPPETS.txt partial-uninstall
 msi/msdocs_KB3121701_msi_Error25009_ConfigDB.VERBATIM-SNIPPET.txt half-migrated-database

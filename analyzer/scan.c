@@ -446,6 +446,26 @@ on_scan_run_error(void *ctx, const struct store_run_error_row *r)
 	return 0;
 }
 
+/* A run read without its steps (Get-ADSyncRunProfileResult without
+ * -RunStepDetails) is matched as one record of its own. */
+static int
+on_scan_run(void *ctx, const struct store_run_row *r)
+{
+	struct scan *sc = ctx;
+
+	if (r->steps > 0)
+		return 0;
+	buf_reset(&sc->line);
+	buf_addf(&sc->line, "%s | %s | run | %s | connection %s | errors %lld", OR_EMPTY(r->connector),
+		 OR_EMPTY(r->profile), OR_EMPTY(r->result), r->connection_result ? r->connection_result : "-",
+		 (long long)r->errors);
+	sc->run_part[0] = r->result;
+	sc->run_part[1] = r->connection_result;
+	sc->run_part[2] = sc->run_part[3] = NULL;
+	match_run_line(sc, r->source_id, r->line, r->start_time);
+	return 0;
+}
+
 static int
 cmp_runevent(const void *x, const void *y)
 {
@@ -549,7 +569,8 @@ scan_run(struct store *s, const struct sig_set *ss, struct analysis *a)
 		rc = STORE_ERROR;
 	sigmatch_source_end(sc.m);
 	if (rc == STORE_OK && (store_scan_steps(s, on_scan_step, &sc) != STORE_OK ||
-			       store_scan_run_errors(s, on_scan_run_error, &sc) != STORE_OK))
+			       store_scan_run_errors(s, on_scan_run_error, &sc) != STORE_OK ||
+			       store_runs(s, on_scan_run, &sc) != STORE_OK))
 		rc = STORE_ERROR;
 	sigmatch_source_end(sc.m);
 	for (size_t i = 0; rc == STORE_OK && i < sigset_count(ss); i++) {

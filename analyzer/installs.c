@@ -550,10 +550,26 @@ install_finding(struct store *s, const struct an_install *in)
 	return STORE_OK;
 }
 
+/* A fired signature names rule among the findings it explains. */
+static bool
+explained(const struct analysis *a, const char *rule)
+{
+	for (size_t i = 0; i < a->nexplained; i++) {
+		if (a->explained[i] && strcmp(a->explained[i], rule) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Episodes for every install and auto-upgrade result; an msi-failed
+ * finding for a failed install unless a signature that fired explains it
+ * (it names the cause; the install is its evidence). Runs after the
+ * signature scan, which fills a->explained. */
 int
 installs_analyze(struct store *s, const struct analysis *a)
 {
 	char label[512];
+	bool quiet = explained(a, "msi-failed");
 
 	for (size_t i = 0; i < a->ninstalls; i++) {
 		const struct an_install *in = &a->installs[i];
@@ -571,7 +587,7 @@ installs_analyze(struct store *s, const struct analysis *a)
 		e.errors = in->fail_action || in->error_number >= 0 ? 1 : 0;
 		if (store_add_episode(s, &e) != STORE_OK)
 			return STORE_ERROR;
-		if (strcmp(in->outcome, "failed") == 0 && install_finding(s, in) != STORE_OK)
+		if (!quiet && strcmp(in->outcome, "failed") == 0 && install_finding(s, in) != STORE_OK)
 			return STORE_ERROR;
 	}
 	for (size_t i = 0; i < a->nautoupgrades; i++) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* runs.c - the sync engine's runs around the upgrade: the window the
- * upgrade took (from the sync engine's install, else the wizard runs), the
- * runs near it, and per connector the last successful import, sync and
+ * upgrade took (the sync engine's install, else the upgrade attempts
+ * analyzer/checks.c stored, else the wizard runs that upgrade), the runs
+ * near it, and per connector the last successful import, sync and
  * export before it and the first after it. */
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,88 @@
 #define HOURS_BEFORE 12
 #define HOURS_AFTER 48
 
-/* The upgrade window: the sync engine's installs, else the wizard runs of
- * an upgrade (a trace that found an installed engine and a target). */
-static void
-window(struct analysis *a)
+/* The first start and last end of the stored upgrade attempts
+ * (analyzer/checks.c), or nothing when none was stored. */
+struct span_ctx {
+	char *from, *to;
+	size_t n;
+};
+
+static int
+on_upgrade(void *ctx, const struct store_upgrade *u)
+{
+	struct span_ctx *sp = ctx;
+	const char *s = u->started ? u->started : u->ended, *e = u->ended ? u->ended : s;
+
+	sp->n++;
+	if (s && (!sp->from || strcmp(s, sp->from) < 0)) {
+		free(sp->from);
+		sp->from = xstrdup(s);
+	}
+	if (e && (!sp->to || strcmp(e, sp->to) > 0)) {
+		free(sp->to);
+		sp->to = xstrdup(e);
+	}
+	return 0;
+}
+
+/* Sources whose wizard run decided to upgrade the sync engine: the
+ * upgrade line, or an installed engine older than the wizard. */
+struct upgrade_traces {
+	struct {
+		int64_t source_id;
+		char *path, *engine, *wizard;
+		bool decided;
+	} *t;
+	size_t n;
+};
+
+static int
+on_trace_fact(void *ctx, const struct store_fact_row *r)
+{
+	struct upgrade_traces *ut = ctx;
+	size_t i;
+
+	for (i = 0; i < ut->n && ut->t[i].source_id != r->source_id; i++)
+		;
+	if (i == ut->n) {
+		ut->t = xrealloc(ut->t, (ut->n + 1) * sizeof(*ut->t));
+		memset(&ut->t[i], 0, sizeof(*ut->t));
+		ut->t[i].source_id = r->source_id;
+		ut->t[i].path = xstrdup0(r->path);
+		ut->n++;
+	}
+	if (!strcmp(r->name, "upgrade.from"))
+		ut->t[i].decided = true;
+	else if (!strcmp(r->name, "engine.installed_version") && !ut->t[i].engine)
+		ut->t[i].engine = xstrdup0(r->value);
+	else if (!strcmp(r->name, "wizard.version") && !ut->t[i].wizard)
+		ut->t[i].wizard = xstrdup0(r->value);
+	return 0;
+}
+
+static bool
+upgrade_trace(const struct upgrade_traces *ut, const char *path)
+{
+	for (size_t i = 0; path && i < ut->n; i++) {
+		if (ut->t[i].path && !strcmp(ut->t[i].path, path))
+			return ut->t[i].decided || (ut->t[i].engine && ut->t[i].wizard &&
+						     version_cmp(ut->t[i].wizard, ut->t[i].engine) > 0);
+	}
+	return false;
+}
+
+/* The upgrade window: the sync engine's installs (when the engine was
+ * stopped and replaced); else, once the checks have stored them, the
+ * upgrade attempts (none stored in a current analysis: no window); before
+ * that (during analyzer_run), the wizard runs that upgrade the engine. */
+static int
+window(struct store *st, struct analysis *a)
 {
 	const char *from = NULL, *to = NULL;
+	struct span_ctx sp = { NULL, NULL, 0 };
+	struct upgrade_traces ut = { NULL, 0 };
+	static const char *const names[] = { "upgrade.from", "engine.installed_version", "wizard.version" };
 
 	for (size_t i = 0; i < a->ninstalls; i++) {
 		const struct an_install *in = &a->installs[i];
@@ -35,22 +112,40 @@ window(struct analysis *a)
 	}
 	if (from) {
 		a->window_from = "the sync engine's install";
-	} else if (a->installed.value && a->target.value) {
-		for (size_t i = 0; i < a->nepisodes; i++) {
-			const struct an_episode *e = &a->episodes[i];
-
-			if (strcmp(e->kind, "wizard-run") != 0 || !e->start)
-				continue;
-			if (!from || strcmp(e->start, from) < 0)
-				from = e->start;
-			if (!to || strcmp(e->end ? e->end : e->start, to) > 0)
-				to = e->end ? e->end : e->start;
-		}
-		if (from)
-			a->window_from = "the wizard runs";
+		a->window_start = xstrdup(from);
+		a->window_end = xstrdup(to);
+		return STORE_OK;
 	}
+	if (store_upgrades(st, on_upgrade, &sp) != STORE_OK)
+		return STORE_ERROR;
+	if (sp.n || a->current) {
+		a->window_from = sp.from ? "the upgrade attempts" : NULL;
+		a->window_start = sp.from;
+		a->window_end = sp.from && !sp.to ? xstrdup(sp.from) : sp.to;
+		return STORE_OK;
+	}
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		if (store_facts(st, names[k], on_trace_fact, &ut) != STORE_OK)
+			break;
+	}
+	for (size_t i = 0; i < a->nepisodes; i++) {
+		const struct an_episode *e = &a->episodes[i];
+
+		if (strcmp(e->kind, "wizard-run") != 0 || !e->start || !upgrade_trace(&ut, e->path))
+			continue;
+		if (!from || strcmp(e->start, from) < 0)
+			from = e->start;
+		if (!to || strcmp(e->end ? e->end : e->start, to) > 0)
+			to = e->end ? e->end : e->start;
+	}
+	if (from)
+		a->window_from = "the wizard runs";
 	a->window_start = xstrdup0(from);
 	a->window_end = xstrdup0(to);
+	for (size_t i = 0; i < ut.n; i++)
+		free(ut.t[i].path), free(ut.t[i].engine), free(ut.t[i].wizard);
+	free(ut.t);
+	return STORE_OK;
 }
 
 static bool
@@ -182,7 +277,8 @@ runs_load(struct store *s, struct analysis *a)
 {
 	struct runs_ctx rc = { a, INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN, 0, 0 };
 
-	window(a);
+	if (window(s, a) != STORE_OK)
+		return STORE_ERROR;
 	if (a->window_start) {
 		rc.from = iso_to_ms(a->window_start);
 		rc.to = iso_to_ms(a->window_end);

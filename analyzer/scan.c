@@ -581,7 +581,8 @@ scan_run(struct store *s, const struct sig_set *ss, struct analysis *a)
 			rc = store_fired(&sc, ss, i, &res);
 	}
 	/* Unexplained errors, most frequent first. */
-	qsort(sc.tm.v, sc.tm.n, sizeof(*sc.tm.v), cmp_tmpl);
+	if (sc.tm.n > 1)
+		qsort(sc.tm.v, sc.tm.n, sizeof(*sc.tm.v), cmp_tmpl);
 	for (size_t i = 0; i < sc.tm.n; i++) {
 		struct tmpl *t = &sc.tm.v[i];
 		struct store_unexplained u = {
@@ -705,6 +706,9 @@ better(const struct rk_list *l, const struct rk *a, const struct rk *b)
 	}
 	if (na != nb)
 		return na > nb;
+	/* a cause (it explains something) before a finding that causes nothing */
+	if ((a->nexplains > 0) != (b->nexplains > 0))
+		return a->nexplains > 0;
 	if (a->time && b->time && strcmp(a->time, b->time))
 		return strcmp(a->time, b->time) < 0;
 	return a->id < b->id;
@@ -788,7 +792,3 @@ rank_findings(struct store *s)
 	free(l.v);
 	return rc;
 }
-/* TEMP-STUB until checks.c lands */
-__attribute__((weak)) int checks_run(struct store *s, struct analysis *a) { (void)s; (void)a; return STORE_OK; }
-__attribute__((weak)) int checks_load(struct store *s, struct analysis *a) { (void)s; (void)a; return STORE_OK; }
-__attribute__((weak)) void checks_release(struct analysis *a) { (void)a; }

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(gcc pkg-config meson ninja-build libpcre2-dev libsqlite3-dev libcjson-dev
-	libarchive-dev libssl-dev libexpat1-dev zlib1g-dev libcriterion-dev gcab python3 util-linux)
+	libarchive-dev libssl-dev libexpat1-dev zlib1g-dev libcriterion-dev gcab python3 python3-jsonschema util-linux)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

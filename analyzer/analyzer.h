@@ -148,6 +148,12 @@ struct an_run {
 
 enum { RUN_IMPORT = 0, RUN_SYNC = 1, RUN_EXPORT = 2, RUN_KINDS = 3 };
 
+/* What a run did, as bits 1 << RUN_IMPORT, RUN_SYNC, RUN_EXPORT: from its
+ * steps' classes, else from its profile name (analyzer/runs.c). */
+unsigned run_kinds(const char *step_classes, const char *profile);
+/* success, completed-no-objects or completed-warnings: the run did its work. */
+bool run_succeeded(const char *result_class);
+
 struct an_run_ref {
 	bool present;
 	char *time, *profile, *result;

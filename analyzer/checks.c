@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "analyzer/analyzer.h"
+#include "analyzer/signature.h"
 #include "common/strview.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
@@ -89,7 +90,7 @@ struct cexport {
 	int64_t ms, source_id, event_id, line;
 };
 
-enum { K_IMPORT = 1, K_SYNC = 2, K_EXPORT = 4 };
+enum { K_IMPORT = 1 << RUN_IMPORT, K_SYNC = 1 << RUN_SYNC, K_EXPORT = 1 << RUN_EXPORT };
 enum { RC_OK = 0, RC_ERRORS = 1, RC_FAILED = 2 };
 
 struct runrec {
@@ -260,18 +261,6 @@ first_line_has(const char *msg, const char *needle)
 
 /* ---- loading ------------------------------------------------------------- */
 
-static bool
-is_event_format(const char *format)
-{
-	static const char *const formats[] = { "evtx", "evxml", "evtext", "evcsv", "pscsv", "psjson" };
-
-	for (size_t i = 0; format && i < sizeof(formats) / sizeof(formats[0]); i++) {
-		if (strcmp(format, formats[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 static int
 on_source(void *ctx, const struct store_source_row *r)
 {
@@ -287,7 +276,7 @@ on_source(void *ctx, const struct store_source_row *r)
 	si->format = xstrdup0(r->format);
 	if (r->format && strcmp(r->format, "trace") == 0)
 		c->has_trace = true;
-	c->has_events |= is_event_format(r->format);
+	c->has_events |= sig_kind_of_format(r->format) == SK_EVENT;
 	return 0;
 }
 
@@ -498,39 +487,13 @@ on_trace_record(void *ctx, const struct store_event_row *r)
 	return 0;
 }
 
-static unsigned
-kinds_of(const char *step_classes, const char *profile)
-{
-	struct sv k = sv_cstr(step_classes);
-	unsigned kinds = 0;
-
-	if (sv_find(k, "import") >= 0)
-		kinds |= K_IMPORT;
-	if (sv_find(k, "sync") >= 0)
-		kinds |= K_SYNC;
-	if (sv_find(k, "export") >= 0)
-		kinds |= K_EXPORT;
-	if (!kinds && profile) {
-		struct sv p = sv_cstr(profile);
-
-		if (sv_ifind(p, "import") >= 0)
-			kinds |= K_IMPORT;
-		if (sv_ifind(p, "sync") >= 0)
-			kinds |= K_SYNC;
-		if (sv_ifind(p, "export") >= 0)
-			kinds |= K_EXPORT;
-	}
-	return kinds;
-}
-
 /* success, completed-no-objects and completed-*-warnings did their work;
  * completed-*-errors did it with errors; stopped-*, no-start-*, in-progress
  * and unknown results did not. */
 static int
 rclass_of(const char *cls)
 {
-	if (cls && (!strcmp(cls, "success") || !strcmp(cls, "completed-no-objects") ||
-		    !strcmp(cls, "completed-warnings")))
+	if (run_succeeded(cls))
 		return RC_OK;
 	if (cls && !strcmp(cls, "completed-errors"))
 		return RC_ERRORS;
@@ -554,7 +517,7 @@ on_run(void *ctx, const struct store_run_row *r)
 	x->done_ms = x->end_ms != UNKNOWN_MS ? x->end_ms : x->start_ms;
 	x->source_id = r->source_id;
 	x->line = r->line;
-	x->kinds = kinds_of(r->step_classes, r->profile);
+	x->kinds = run_kinds(r->step_classes, r->profile);
 	x->rclass = rclass_of(r->result_class);
 	if (x->done_ms != UNKNOWN_MS && (c->runs_last_ms == UNKNOWN_MS || x->done_ms > c->runs_last_ms))
 		c->runs_last_ms = x->done_ms;
@@ -587,7 +550,7 @@ load(struct ctx *c)
 	    store_facts(c->s, NULL, on_fact, c) != STORE_OK || store_runs(c->s, on_run, c) != STORE_OK)
 		return STORE_ERROR;
 	for (size_t i = 0; i < c->nsrc; i++) {
-		if (is_event_format(c->src[i].format) &&
+		if (sig_kind_of_format(c->src[i].format) == SK_EVENT &&
 		    store_events(c->s, c->src[i].id, "error", 0, on_error_event, c) != STORE_OK)
 			return STORE_ERROR;
 	}

@@ -148,34 +148,38 @@ window(struct store *st, struct analysis *a)
 	return STORE_OK;
 }
 
-static bool
-succeeded(const char *cls)
+bool
+run_succeeded(const char *cls)
 {
 	return cls && (!strcmp(cls, "success") || !strcmp(cls, "completed-no-objects") ||
 		       !strcmp(cls, "completed-warnings"));
 }
 
-/* What a run did: import, sync or export (from its steps, else its name). */
+unsigned
+run_kinds(const char *step_classes, const char *profile)
+{
+	static const char *const names[RUN_KINDS] = { "import", "sync", "export" };
+	struct sv k = sv_cstr(step_classes), p = sv_cstr(profile);
+	unsigned kinds = 0;
+
+	for (int i = 0; i < RUN_KINDS; i++)
+		kinds |= sv_find(k, names[i]) >= 0 ? 1u << i : 0;
+	if (kinds || !profile)
+		return kinds;
+	for (int i = 0; i < RUN_KINDS; i++)
+		kinds |= sv_ifind(p, names[i]) >= 0 ? 1u << i : 0;
+	return kinds;
+}
+
+/* What a run did first: import, sync or export; -1 when unknown. */
 static int
 kind_of(const struct store_run_row *r)
 {
-	const char *k = r->step_classes ? r->step_classes : "";
+	unsigned k = run_kinds(r->step_classes, r->profile);
 
-	if (strstr(k, "import"))
-		return RUN_IMPORT;
-	if (strstr(k, "sync"))
-		return RUN_SYNC;
-	if (strstr(k, "export"))
-		return RUN_EXPORT;
-	if (r->profile) {
-		struct sv p = sv_cstr(r->profile);
-
-		if (sv_ifind(p, "import") >= 0)
-			return RUN_IMPORT;
-		if (sv_ifind(p, "sync") >= 0)
-			return RUN_SYNC;
-		if (sv_ifind(p, "export") >= 0)
-			return RUN_EXPORT;
+	for (int i = 0; i < RUN_KINDS; i++) {
+		if (k & (1u << i))
+			return i;
 	}
 	return -1;
 }
@@ -230,11 +234,11 @@ on_run(void *ctx, const struct store_run_row *r)
 	c->runs++;
 	if (rc->from != INT64_MIN && t != INT64_MIN && t >= rc->to) {
 		c->runs_after++;
-		if (!succeeded(r->result_class))
+		if (!run_succeeded(r->result_class))
 			c->failed_after++;
-		if (k >= 0 && succeeded(r->result_class) && !c->after[k].present)
+		if (k >= 0 && run_succeeded(r->result_class) && !c->after[k].present)
 			set_ref(&c->after[k], r);
-	} else if (k >= 0 && succeeded(r->result_class) &&
+	} else if (k >= 0 && run_succeeded(r->result_class) &&
 		   (rc->from == INT64_MIN || (t != INT64_MIN && t < rc->from))) {
 		set_ref(&c->before[k], r);
 	}

@@ -1352,6 +1352,7 @@ struct sig_matcher {
 	uint64_t seq;
 	int64_t source;
 	pcre2_match_data **md;		/* per gclause */
+	pcre2_match_data *nf_md;	/* for not_followed_by: whether, not where */
 	struct sig_state *st;
 	struct pending *pend;
 	size_t npend, cappend;
@@ -1372,6 +1373,7 @@ sigmatch_new(const struct sig_set *ss, sig_fact_fn fact, void *fact_ctx, const c
 	m->md = xcalloc(ss->ngcl ? ss->ngcl : 1, sizeof(*m->md));
 	m->st = xcalloc(ss->n ? ss->n : 1, sizeof(*m->st));
 	m->source = -1;
+	m->nf_md = pcre2_match_data_create(1, NULL);
 	for (size_t g = 0; g < ss->ngcl; g++) {
 		const struct clause *c = &ss->sigs[ss->gcl[g].sig].cl[ss->gcl[g].clause];
 
@@ -1407,6 +1409,7 @@ sigmatch_free(struct sig_matcher *m)
 	for (size_t g = 0; g < m->ss->ngcl; g++)
 		pcre2_match_data_free(m->md[g]);
 	free(m->md);
+	pcre2_match_data_free(m->nf_md);
 	free(m->pend);
 	free(m->st);
 	free(m->cand);
@@ -1479,8 +1482,6 @@ pending_step(struct sig_matcher *m, const struct sig_record *r)
 
 	for (size_t i = 0; i < m->npend; i++) {
 		struct pending *p = &m->pend[i];
-		pcre2_match_data *md;
-		bool followed;
 
 		if (p->seq == m->seq) {
 			m->pend[k++] = *p;
@@ -1490,10 +1491,7 @@ pending_step(struct sig_matcher *m, const struct sig_record *r)
 			hit_record(m, p->sig, &p->hit);
 			continue;
 		}
-		md = pcre2_match_data_create_from_pattern(p->c->nf_re, NULL);
-		followed = pcre2_match(p->c->nf_re, (PCRE2_SPTR)r->message, r->len, 0, 0, md, NULL) >= 0;
-		pcre2_match_data_free(md);
-		if (followed)
+		if (pcre2_match(p->c->nf_re, (PCRE2_SPTR)r->message, r->len, 0, 0, m->nf_md, NULL) >= 0)
 			hit_release(&p->hit);
 		else
 			m->pend[k++] = *p;

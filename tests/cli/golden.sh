@@ -46,6 +46,9 @@ sys.exit(1 if bad else 0)
 PY
 }
 
+# fired REPORT.json: the ids of the signatures that fired, sorted
+fired() { python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(" ".join(sorted({f["id"] for f in r["findings"] if f.get("kind")=="signature"})))' "$1" 2>&1; }
+
 # --- the sample cases ------------------------------------------------------------
 for exp in "$SRC"/samples/*/expected.json; do
 	dir=$(dirname "$exp")
@@ -84,7 +87,7 @@ fi
 # Event logs that have nothing to do with Entra Connect: Security, System,
 # Sysmon, DNS, SQL Server, application logs of other products.
 "$BIN" diagnose --quiet --db "$T/evtx.db" --format json "$CORPUS"/evtx/*.evtx >"$T/evtx.json" 2>"$T/evtx.err"
-fired=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(" ".join(sorted({f["id"] for f in r["findings"] if f.get("kind")=="signature"})))' "$T/evtx.json" 2>&1)
+fired=$(fired "$T/evtx.json")
 if [ -z "$fired" ]; then
 	ok "no signature fires on the $(ls "$CORPUS"/evtx/*.evtx | wc -l) unrelated real event logs"
 else
@@ -106,7 +109,7 @@ while read -r file want; do
 	base=$(basename "$file")
 	grep -v '^# ' "$src" >"$T/x/$base"
 	"$BIN" diagnose --quiet --db "$T/x-$base.db" --format json "$T/x/$base" >"$T/x.json" 2>/dev/null
-	got=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(" ".join(sorted({f["id"] for f in r["findings"] if f.get("kind")=="signature"})))' "$T/x.json" 2>&1)
+	got=$(fired "$T/x.json")
 	missing=""
 	for id in ${want//,/ }; do
 		case " $got " in *" $id "*) ;; *) missing="$missing $id" ;; esac

@@ -302,14 +302,45 @@ on_episode(void *ctx, const struct store_episode_row *r)
 	return 0;
 }
 
+#define CONTEXT_TEXT_MAX 4096	/* bytes of one context record kept */
+
+struct ev_ctx {
+	struct store *s;
+	struct an_finding *f;
+};
+
+static int
+on_context(void *ctx, const struct store_event_row *r)
+{
+	struct an_evidence *e = ctx;
+	struct an_ctxline *c;
+	size_t n = strlen(r->message);
+
+	if (e->nctx == 2 * EVIDENCE_CONTEXT + 1)
+		return 1;
+	c = &e->ctx[e->nctx];
+	if (r->id == e->event_id)
+		e->self = e->nctx;
+	c->line = r->line;
+	/* cut on a UTF-8 character boundary */
+	if (n > CONTEXT_TEXT_MAX)
+		for (n = CONTEXT_TEXT_MAX; n > 0 && ((unsigned char)r->message[n] & 0xC0) == 0x80; n--)
+			;
+	c->text = xstrndup(r->message, n);
+	e->nctx++;
+	return 0;
+}
+
 static int
 on_evidence(void *ctx, const struct store_evidence_row *r)
 {
-	struct an_finding *f = ctx;
+	struct ev_ctx *ec = ctx;
+	struct an_finding *f = ec->f;
 	struct an_evidence *e;
 
 	f->ev = xrealloc(f->ev, (f->nev + 1) * sizeof(*f->ev));
 	e = &f->ev[f->nev++];
+	memset(e, 0, sizeof(*e));
 	e->path = xstrdup0(r->path);
 	e->time = xstrdup0(r->time);
 	e->note = xstrdup0(r->note);
@@ -317,6 +348,14 @@ on_evidence(void *ctx, const struct store_evidence_row *r)
 	e->format = xstrdup0(r->format);
 	e->line = r->line;
 	e->record = r->record;
+	e->source_id = r->source_id;
+	e->event_id = r->event_id;
+	if (e->event_id > 0) {
+		e->ctx = xcalloc(2 * EVIDENCE_CONTEXT + 1, sizeof(*e->ctx));
+		if (store_events_around(ec->s, e->event_id, EVIDENCE_CONTEXT, EVIDENCE_CONTEXT, on_context, e) ==
+		    STORE_ERROR)
+			return 1;
+	}
 	return 0;
 }
 
@@ -342,7 +381,9 @@ on_finding(void *ctx, const struct store_finding_row *r)
 	f->id = r->id;
 	f->rank = r->rank;
 	f->explained_by = r->explained_by ? xasprintf("%lld", (long long)r->explained_by) : NULL;
-	return store_evidence(lc->s, r->id, on_evidence, f) == STORE_OK ? 0 : 1;
+	struct ev_ctx ec = { lc->s, f };
+
+	return store_evidence(lc->s, r->id, on_evidence, &ec) == STORE_OK ? 0 : 1;
 }
 
 /* explained_by holds the finding id until all are loaded; then its rule. */
@@ -461,6 +502,27 @@ on_episode_local(void *ctx, const struct store_span_row *r)
 	return 0;
 }
 
+static int
+on_errevent(void *ctx, const struct store_error_row *r)
+{
+	struct load_ctx *lc = ctx;
+	struct analysis *a = lc->a;
+	struct an_errevent *e;
+
+	GROW(a->errevents, a->nerrevents, lc->cap);
+	e = &a->errevents[a->nerrevents++];
+	e->time = xstrdup0(r->time);
+	e->level = xstrdup0(r->level);
+	e->provider = xstrdup0(r->provider);
+	e->path = xstrdup0(r->path);
+	e->format = xstrdup0(r->format);
+	e->message = xstrndup(r->message, strcspn(r->message, "\r\n"));
+	e->event_id = r->event_id;
+	e->line = r->line;
+	e->record = r->record;
+	return 0;
+}
+
 int
 analysis_load(struct store *s, struct analysis *a)
 {
@@ -489,6 +551,9 @@ analysis_load(struct store *s, struct analysis *a)
 	resolve_causes(a);
 	lc.cap = 0;
 	if (store_unexplained(s, on_unexplained, &lc) != STORE_OK || checks_load(s, a) != STORE_OK)
+		return STORE_ERROR;
+	lc.cap = 0;
+	if (store_error_events(s, ERROR_EVENTS_MAX, &a->errevents_total, on_errevent, &lc) != STORE_OK)
 		return STORE_ERROR;
 	lc.cap = 0;
 	if (store_sources(s, on_source, &lc) != STORE_OK)
@@ -529,6 +594,9 @@ analysis_release(struct analysis *a)
 		for (size_t k = 0; k < f->nev; k++) {
 			free(f->ev[k].path), free(f->ev[k].time), free(f->ev[k].note);
 			free(f->ev[k].message), free(f->ev[k].format);
+			for (size_t c = 0; c < f->ev[k].nctx; c++)
+				free(f->ev[k].ctx[c].text);
+			free(f->ev[k].ctx);
 		}
 		free(f->ev);
 	}
@@ -551,6 +619,13 @@ analysis_release(struct analysis *a)
 		free(u->level), free(u->path), free(u->first_time);
 	}
 	free(a->unexplained);
+	for (size_t i = 0; i < a->nerrevents; i++) {
+		struct an_errevent *e = &a->errevents[i];
+
+		free(e->time), free(e->level), free(e->provider), free(e->path), free(e->format);
+		free(e->message);
+	}
+	free(a->errevents);
 	installs_release(a);
 	runs_release(a);
 	checks_release(a);

@@ -42,10 +42,23 @@ struct an_episode {
 	int64_t errors, warnings, first_error_line;
 };
 
+/* One record of a source shown around a piece of evidence. */
+struct an_ctxline {
+	int64_t line;			/* line in the source, 0 when none */
+	char *text;			/* the record's message (all its lines) */
+};
+
+#define EVIDENCE_CONTEXT 2		/* records shown before and after */
+
 struct an_evidence {
 	char *path, *time, *note, *message, *format;
 	int64_t line;
 	int64_t record;			/* EVTX/XML record id, -1 when none */
+	int64_t source_id, event_id;	/* event_id 0 when the evidence is no record */
+	/* the record itself with up to EVIDENCE_CONTEXT records either side,
+	 * in source order; ctx[self] is the evidence (nctx 0: none stored) */
+	struct an_ctxline *ctx;
+	size_t nctx, self;
 };
 
 struct an_finding {
@@ -167,6 +180,14 @@ struct an_connector {
 	int64_t runs, runs_after, failed_after;
 };
 
+/* An error or critical event with a time that places it (for the timeline). */
+struct an_errevent {
+	char *time, *level, *provider, *path, *format, *message;	/* message: first line */
+	int64_t event_id, line, record;		/* event_id, record: -1 when none */
+};
+
+#define ERROR_EVENTS_MAX 500		/* loaded at most; errevents_total counts all */
+
 struct an_problem {
 	int64_t line, offset;
 	char *message;
@@ -228,6 +249,9 @@ struct analysis {
 	size_t nrunevents;
 	char **explained;		/* rule ids that a fired signature explains */
 	size_t nexplained;
+	struct an_errevent *errevents;	/* error events in time order, at most ERROR_EVENTS_MAX */
+	size_t nerrevents;
+	int64_t errevents_total;
 	struct an_source *sources;
 	size_t nsources;
 	size_t nparsed, nskipped, nfailed, nduplicate, narchives;

@@ -14,10 +14,16 @@
 struct report_opts {
 	const char *db_path;	/* case database shown in the header, or NULL */
 	bool show_sources;	/* list every source, not only those with problems */
+	int width;		/* text: columns to fit (0: 80) */
+	bool color;		/* text: SGR colour (the command line decides: a terminal, no NO_COLOR) */
 };
 
 int report_text(FILE *out, const struct analysis *a, const struct report_opts *o);
 int report_json(FILE *out, const struct analysis *a, const struct report_opts *o);
+/* Markdown for a ticket: the text report's content and order. */
+int report_md(FILE *out, const struct analysis *a, const struct report_opts *o);
+/* One self-contained HTML file: no script, no fetch of any kind. */
+int report_html(FILE *out, const struct analysis *a, const struct report_opts *o);
 
 /* 'ecdiag config-diff': the differences between two configuration exports
  * (analyzer/configdiff.h), as text or as JSON; the paths are shown as given. */

@@ -45,8 +45,13 @@ struct sig_set;
 int load_signatures(const char *dir, struct sig_set **out);
 int run_analyze(struct store *s, const char *sigdir);
 /* Render the stored analysis; returns an ec_exit code. */
-int run_report(struct store *s, const char *db_path, const char *format, const char *out_path,
-	       bool show_sources);
+/* How the report is rendered: the format, where it goes, --all-sources,
+ * --color auto|always|never. */
+struct report_args {
+	const char *format, *out_path, *color;
+	bool show_sources;
+};
+int run_report(struct store *s, const char *db_path, const struct report_args *ra);
 /* Open a case database, printing why not; returns an ec_exit code. */
 int open_store(const char *path, enum store_mode mode, struct store **s);
 

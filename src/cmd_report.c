@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/buf.h"
 #include "common/xalloc.h"
@@ -14,22 +16,31 @@
 #include "src/cli.h"
 
 static const char report_usage[] =
-	"usage: ecdiag report --db CASE.db [--format text|json] [-o FILE] [--all-sources]\n"
+	"usage: ecdiag report --db CASE.db [--format text|md|html|json] [-o FILE]\n"
+	"                     [--color auto|always|never] [--all-sources]\n"
 	"\n"
-	"Render the stored analysis: versions (installed -> target), host (OS, .NET,\n"
-	"TLS 1.2, components), wizard runs, findings with evidence (file:line) and\n"
-	"what could not be read.\n"
+	"Render the stored analysis: the verdict (upgrade outcome, versions, sync),\n"
+	"findings by rank with evidence (file:line or record) and the fix, missing\n"
+	"evidence, unexplained errors and what could not be read.\n"
+	"\n"
+	"formats:\n"
+	"  text   for a terminal: colour only on a terminal without NO_COLOR, fitted\n"
+	"         to its width ($COLUMNS, else 80, when not a terminal)\n"
+	"  md     Markdown for a ticket\n"
+	"  html   one self-contained file with a timeline, for a customer or a browser\n"
+	"  json   the documented schema (docs/REPORT-SCHEMA.md)\n"
 	"\n"
 	"options:\n"
 	"  --db FILE        case database\n"
-	"  --format F       text (default) or json\n"
+	"  --format F       text (default), md, html or json\n"
 	"  -o, --output F   write to F instead of standard output\n"
+	"  --color WHEN     auto (default), always or never\n"
 	"  --all-sources    list every source, not only those with problems\n"
 	"\n"
 	"exit codes: 0 healthy, 1 findings, 3 nothing readable, 2 usage, 4 database\n";
 
 static const char diagnose_usage[] =
-	"usage: ecdiag diagnose PATH... [--db CASE.db] [--format text|json] [-o FILE]\n"
+	"usage: ecdiag diagnose PATH... [--db CASE.db] [--format text|md|html|json] [-o FILE]\n"
 	"                       [--signatures DIR] [ingest options]\n"
 	"\n"
 	"Ingest PATHs (files, folders, archives), analyze and report, in one step.\n"
@@ -38,18 +49,50 @@ static const char diagnose_usage[] =
 	"after the first PATH; its path is printed on stderr. --signatures DIR\n"
 	"adds the signature files of DIR to the built-in ones (docs/SIGNATURES.md).\n"
 	"\n"
-	"options: as for 'ecdiag report' and 'ecdiag ingest' (--utc-offset,\n"
-	"--max-unpacked, --max-ratio, --max-depth, --quiet)\n"
+	"options: as for 'ecdiag report' (--format, -o, --color, --all-sources) and\n"
+	"'ecdiag ingest' (--utc-offset, --max-unpacked, --max-ratio, --max-depth,\n"
+	"--quiet)\n"
 	"\n"
 	"exit codes: 0 healthy, 1 findings, 3 nothing readable, 2 usage, 4 database\n";
 
+/* Colour and width of the text report: only the command line knows the
+ * terminal. Colour when stdout is a terminal and NO_COLOR is unset or
+ * empty (https://no-color.org) and TERM is not "dumb", or --color always. */
+static bool
+want_color(const char *mode, bool to_stdout)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (strcmp(mode, "always") == 0)
+		return true;
+	if (strcmp(mode, "never") == 0 || !to_stdout || (nc && *nc))
+		return false;
+	if (term && strcmp(term, "dumb") == 0)
+		return false;
+	return isatty(STDOUT_FILENO) == 1;
+}
+
+static int
+text_width(bool to_stdout)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+	long n;
+
+	if (to_stdout && isatty(STDOUT_FILENO) == 1 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (cols && (n = strtol(cols, NULL, 10)) > 0)
+		return n > 1000 ? 1000 : (int)n;
+	return 80;
+}
+
 int
-run_report(struct store *s, const char *db_path, const char *format, const char *out_path,
-	   bool show_sources)
+run_report(struct store *s, const char *db_path, const struct report_args *ra)
 {
 	struct analysis a;
-	struct report_opts ro = { db_path, show_sources };
+	struct report_opts ro = { db_path, ra->show_sources, 0, false };
 	FILE *out = stdout;
+	const char *format = ra->format, *out_path = ra->out_path;
 	int rc, wrc;
 
 	if (analysis_load(s, &a) != STORE_OK) {
@@ -61,8 +104,14 @@ run_report(struct store *s, const char *db_path, const char *format, const char 
 		analysis_release(&a);
 		return EC_EXIT_USAGE;
 	}
+	ro.width = text_width(out == stdout);
+	ro.color = want_color(ra->color, out == stdout);
 	if (strcmp(format, "json") == 0)
 		wrc = report_json(out, &a, &ro);
+	else if (strcmp(format, "md") == 0)
+		wrc = report_md(out, &a, &ro);
+	else if (strcmp(format, "html") == 0)
+		wrc = report_html(out, &a, &ro);
 	else
 		wrc = report_text(out, &a, &ro);
 	if (fflush(out) != 0)
@@ -78,19 +127,26 @@ run_report(struct store *s, const char *db_path, const char *format, const char 
 }
 
 static bool
-format_ok(const char *f)
+args_ok(const struct report_args *ra)
 {
-	if (strcmp(f, "text") == 0 || strcmp(f, "json") == 0)
-		return true;
-	errorf("unknown report format '%s' (text or json)", f);
-	return false;
+	const char *f = ra->format, *c = ra->color;
+
+	if (strcmp(f, "text") != 0 && strcmp(f, "json") != 0 && strcmp(f, "md") != 0 && strcmp(f, "html") != 0) {
+		errorf("unknown report format '%s' (text, md, html or json)", f);
+		return false;
+	}
+	if (strcmp(c, "auto") != 0 && strcmp(c, "always") != 0 && strcmp(c, "never") != 0) {
+		errorf("--color takes auto, always or never, not '%s'", c);
+		return false;
+	}
+	return true;
 }
 
 int
 cmd_report(int argc, char **argv)
 {
-	const char *db = NULL, *format = "text", *out = NULL;
-	bool all = false;
+	const char *db = NULL;
+	struct report_args ra = { "text", NULL, "auto", false };
 	struct store *s;
 	int rc, r;
 
@@ -100,14 +156,15 @@ cmd_report(int argc, char **argv)
 			return 0;
 		}
 		if ((r = opt_value(argc, argv, &i, "--db", NULL, &db)) != 0 ||
-		    (r = opt_value(argc, argv, &i, "--format", "-f", &format)) != 0 ||
-		    (r = opt_value(argc, argv, &i, "--output", "-o", &out)) != 0) {
+		    (r = opt_value(argc, argv, &i, "--format", "-f", &ra.format)) != 0 ||
+		    (r = opt_value(argc, argv, &i, "--output", "-o", &ra.out_path)) != 0 ||
+		    (r = opt_value(argc, argv, &i, "--color", NULL, &ra.color)) != 0) {
 			if (r < 0)
 				goto usage;
 			continue;
 		}
 		if (opt_flag(argv[i], "--all-sources", NULL)) {
-			all = true;
+			ra.show_sources = true;
 			continue;
 		}
 		return bad_option("report", argv[i]);
@@ -116,11 +173,11 @@ cmd_report(int argc, char **argv)
 		errorf("report needs --db CASE.db");
 		goto usage;
 	}
-	if (!format_ok(format))
+	if (!args_ok(&ra))
 		goto usage;
 	if ((rc = open_store(db, STORE_RO, &s)) != EC_EXIT_HEALTHY)
 		return rc;
-	rc = run_report(s, db, format, out, all);
+	rc = run_report(s, db, &ra);
 	store_close(s);
 	return rc;
 usage:
@@ -210,10 +267,10 @@ int
 cmd_diagnose(int argc, char **argv)
 {
 	struct ingest_opts o;
-	const char *db = NULL, *format = "text", *out = NULL, *sigdir = NULL;
+	const char *db = NULL, *sigdir = NULL;
+	struct report_args ra = { "text", NULL, "auto", false };
 	const char **paths = xcalloc((size_t)argc, sizeof(*paths));
 	char *dbfree = NULL;
-	bool all = false;
 	int npaths = 0, rc, r;
 	struct store *s = NULL;
 
@@ -225,8 +282,9 @@ cmd_diagnose(int argc, char **argv)
 			return 0;
 		}
 		if ((r = opt_value(argc, argv, &i, "--db", NULL, &db)) != 0 ||
-		    (r = opt_value(argc, argv, &i, "--format", "-f", &format)) != 0 ||
-		    (r = opt_value(argc, argv, &i, "--output", "-o", &out)) != 0 ||
+		    (r = opt_value(argc, argv, &i, "--format", "-f", &ra.format)) != 0 ||
+		    (r = opt_value(argc, argv, &i, "--output", "-o", &ra.out_path)) != 0 ||
+		    (r = opt_value(argc, argv, &i, "--color", NULL, &ra.color)) != 0 ||
 		    (r = opt_value(argc, argv, &i, "--signatures", NULL, &sigdir)) != 0 ||
 		    (r = ingest_opt(argc, argv, &i, &o)) != 0) {
 			if (r < 0)
@@ -234,7 +292,7 @@ cmd_diagnose(int argc, char **argv)
 			continue;
 		}
 		if (opt_flag(argv[i], "--all-sources", NULL)) {
-			all = true;
+			ra.show_sources = true;
 			continue;
 		}
 		if (strcmp(argv[i], "--") == 0) {
@@ -252,7 +310,7 @@ cmd_diagnose(int argc, char **argv)
 		errorf("diagnose needs at least one PATH");
 		goto usage;
 	}
-	if (!format_ok(format))
+	if (!args_ok(&ra))
 		goto usage;
 	if (!db) {
 		if (!(db = dbfree = default_db(paths, npaths))) {
@@ -271,7 +329,7 @@ cmd_diagnose(int argc, char **argv)
 		if (arc == EC_EXIT_DB || arc == EC_EXIT_USAGE)
 			rc = arc;
 		else
-			rc = run_report(s, db, format, out, all);
+			rc = run_report(s, db, &ra);
 	}
 	store_close(s);
 	free(paths);

@@ -1281,6 +1281,79 @@ store_events_before(struct store *s, int64_t source_id, int64_t line, int64_t n,
 }
 
 int
+store_events_around(struct store *s, int64_t id, int64_t before, int64_t after,
+		    int (*fn)(void *ctx, const struct store_event_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	/* A range of the (source_id, ordinal) index around the event's ordinal. */
+	if (prepare(s,
+		    EVENT_COLS "JOIN (SELECT source_id AS sid, ordinal AS at FROM event WHERE id = ?1) a"
+			       " WHERE e.source_id = a.sid AND e.ordinal BETWEEN a.at - ?2 AND a.at + ?3"
+			       " ORDER BY e.ordinal",
+		    &st, "listing events around an event") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, before);
+	sqlite3_bind_int64(st, 3, after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_event_row r;
+
+		event_row(st, &r);
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing events around an event");
+}
+
+#define ERROR_EVENTS_WHERE                                                                      \
+	" WHERE e.level IN ('error', 'critical') AND e.time IS NOT NULL"                        \
+	" AND e.time_q IN ('exact', 'header-offset', 'local-given')"
+
+int
+store_error_events(struct store *s, int64_t limit, int64_t *total,
+		   int (*fn)(void *ctx, const struct store_error_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	*total = 0;
+	if (prepare(s, "SELECT count(*) FROM event e" ERROR_EVENTS_WHERE, &st, "counting error events") !=
+	    STORE_OK)
+		return STORE_ERROR;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*total = sqlite3_column_int64(st, 0);
+	if (finish(s, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, 0, "counting error events") != STORE_OK)
+		return STORE_ERROR;
+	if (prepare(s,
+		    "SELECT e.id, e.source_id, e.line, e.event_id, e.record_id, s.path, s.format, e.time,"
+		    " e.level, e.provider, e.message FROM event e JOIN source s ON s.id = e.source_id"
+		    ERROR_EVENTS_WHERE " ORDER BY e.time, e.id LIMIT ?1",
+		    &st, "listing error events") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_error_row r;
+
+		r.id = sqlite3_column_int64(st, 0);
+		r.source_id = sqlite3_column_int64(st, 1);
+		r.line = sqlite3_column_int64(st, 2);
+		r.event_id = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+		r.record = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+		r.path = col(st, 5);
+		r.format = col(st, 6);
+		r.time = col(st, 7);
+		r.level = col(st, 8);
+		r.provider = col(st, 9);
+		r.message = col(st, 10);
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "listing error events");
+}
+
+int
 store_event(struct store *s, int64_t id, int (*fn)(void *ctx, const struct store_event_row *r),
 	    void *ctx)
 {
@@ -1299,6 +1372,44 @@ store_event(struct store *s, int64_t id, int (*fn)(void *ctx, const struct store
 	}
 	sqlite3_finalize(st);
 	return found;
+}
+
+int
+store_export_events(struct store *s, int (*fn)(void *ctx, const struct store_export_row *r),
+		    void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	/* As store_scan_events: source is the outer loop, each source's events
+	 * through event_source, so there is no sort of the whole table. */
+	if (prepare(s,
+		    "SELECT e.id, e.source_id, e.ordinal, e.line, e.offset, e.time, e.time_local,"
+		    " e.time_q, e.level, e.provider, e.event_id, e.thread, e.message, e.record_id,"
+		    " e.channel, e.computer, e.user_sid, e.qualifiers, e.task, e.opcode, e.keywords,"
+		    " e.process_id, e.thread_id, e.data, s.path, s.format, s.sha256"
+		    " FROM source s CROSS JOIN event e ON e.source_id = s.id"
+		    " WHERE s.status = 'parsed' ORDER BY s.id, e.ordinal",
+		    &st, "exporting events") != STORE_OK)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_export_row r = {
+			.id = sqlite3_column_int64(st, 0), .source_id = sqlite3_column_int64(st, 1),
+			.ordinal = sqlite3_column_int64(st, 2), .line = col_i64(st, 3, 0),
+			.offset = col_i64(st, 4, -1), .time = col(st, 5), .time_local = col(st, 6),
+			.time_q = col(st, 7), .level = col(st, 8), .provider = col(st, 9),
+			.event_id = col_i64(st, 10, -1), .thread = col(st, 11), .message = col(st, 12),
+			.record_id = col_i64(st, 13, -1), .channel = col(st, 14), .computer = col(st, 15),
+			.user_sid = col(st, 16), .qualifiers = col_i64(st, 17, -1),
+			.task = col_i64(st, 18, -1), .opcode = col_i64(st, 19, -1),
+			.keywords = col(st, 20), .process_id = col_i64(st, 21, -1),
+			.thread_id = col_i64(st, 22, -1), .data = col(st, 23), .path = col(st, 24),
+			.format = col(st, 25), .sha256 = col(st, 26),
+		};
+		if ((stop = fn(ctx, &r)) != 0)
+			break;
+	}
+	return finish(s, st, rc, stop, "exporting events");
 }
 
 int

@@ -141,9 +141,41 @@ int store_events(struct store *s, int64_t source_id, const char *min_level, int6
  * order (none if no event starts there). */
 int store_events_before(struct store *s, int64_t source_id, int64_t line, int64_t n,
 			int (*fn)(void *ctx, const struct store_event_row *r), void *ctx);
+/* The events of event id's source from `before` events before it to
+ * `after` events after it, in order (the event itself included). */
+int store_events_around(struct store *s, int64_t id, int64_t before, int64_t after,
+			int (*fn)(void *ctx, const struct store_event_row *r), void *ctx);
+/* Events of level error or critical with a time that places them (exact,
+ * header-offset or local-given), in time order, at most limit; *total is
+ * set to how many there are in all. format is the source's format. */
+struct store_error_row {
+	int64_t id, source_id, line, event_id, record;	/* event_id, record: -1 when none */
+	const char *path, *format, *time, *level, *provider, *message;
+};
+int store_error_events(struct store *s, int64_t limit, int64_t *total,
+		       int (*fn)(void *ctx, const struct store_error_row *r), void *ctx);
 /* One event by id; returns 1 if found (fn called), 0 if not. */
 int store_event(struct store *s, int64_t id, int (*fn)(void *ctx, const struct store_event_row *r),
 		void *ctx);
+/* Every event of every parsed source with all its columns and its source's
+ * path, format and hash, in source id then ordinal order, for 'ecdiag
+ * export'. Streams: one statement, nothing held; the row's strings are
+ * valid during the callback only. A callback's non-zero return stops and is
+ * returned. */
+struct store_export_row {
+	int64_t id, source_id, ordinal;
+	int64_t line;			/* 0 when none */
+	int64_t offset;			/* -1 when unknown */
+	int64_t event_id;		/* Windows event id, -1 when none */
+	/* Windows event fields (schema 3), -1 / NULL when none */
+	int64_t record_id, qualifiers, task, opcode, process_id, thread_id;
+	const char *channel, *computer, *user_sid, *keywords;	/* keywords: hex, "0x8000..." */
+	const char *time, *time_local, *time_q, *level, *provider, *thread, *message;
+	const char *data;		/* JSON [["name","value"],...] or NULL */
+	const char *path, *format, *sha256;	/* the source's */
+};
+int store_export_events(struct store *s, int (*fn)(void *ctx, const struct store_export_row *r),
+			void *ctx);
 
 /* Per-source summary of its events, for the analyzer. */
 struct store_span_row {

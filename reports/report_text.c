@@ -1,76 +1,63 @@
 /* SPDX-License-Identifier: MIT */
-/* report_text.c - the terminal view: the verdict, the upgrade attempts
- * phase by phase, sync per connector, the ranked findings with evidence,
- * what to collect and the errors nothing explains; then versions, host,
- * wizard runs, installs, run history and what could not be read. */
+/* report_text.c - the terminal view, verdict first: the upgrade's outcome,
+ * versions and the sync verdict; the ranked findings with their evidence
+ * (path:line or #record) and fix; missing evidence; the errors nothing
+ * explains; what could not be read. Then the details: the upgrade phase
+ * by phase, sync per connector, versions, host, wizard runs, installs and
+ * run history. Written through tout (tout.h): fitted to the width, log
+ * text escaped, colour only when the command line asks for it. */
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/xalloc.h"
 #include "reports/report.h"
+#include "reports/tout.h"
 
-#define WRAP_WIDTH 78
-
-void
-report_put_escaped(FILE *out, const char *s, size_t max)
+static bool
+has(const char *s)
 {
-	size_t n = 0;
+	return s && *s;
+}
 
-	for (; s && *s && n < max; s++, n++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] < 0xa0)
-			fprintf(out, "\\x%02x", (unsigned char)*++s);	/* C1 controls (U+0080..U+009F) */
-		else
-			fputc(c, out);
-	}
-	if (s && *s)
-		fputs("...", out);
+static const char *
+or_unknown(const char *s)
+{
+	return s && *s ? s : "unknown";
 }
 
 /* "2026-05-10T08:15:02.129Z" -> "2026-05-10 08:15:02"; with same_day, only
  * the time of day. */
 static void
-put_time(FILE *out, const char *iso, const char *same_day)
+put_time(struct tout *t, const char *iso, const char *same_day)
 {
 	if (!iso) {
-		fputs("?", out);
+		tout_puts(t, "?");
 		return;
 	}
 	if (same_day && strncmp(iso, same_day, 10) == 0)
-		fprintf(out, "%.8s", iso + 11);
+		tout_printf(t, "%.8s", iso + 11);
 	else
-		fprintf(out, "%.10s %.8s", iso, iso + 11);
+		tout_printf(t, "%.10s %.8s", iso, iso + 11);
 }
 
 static void
-put_where(FILE *out, const char *path, long long line)
+put_where(struct tout *t, const char *path, long long line)
 {
 	if (!path)
 		return;
 	if (line > 0)
-		fprintf(out, "%s:%lld", path, line);
+		tout_printf(t, "%s:%lld", path, line);
 	else
-		fputs(path, out);
+		tout_esc(t, path, 1000);
 }
 
 static void
-put_first_line(FILE *out, const char *msg, size_t max)
+put_first_line(struct tout *t, const char *msg, size_t max)
 {
-	char one[1024];
-	size_t n = 0;
-
-	if (!msg)
-		return;
-	while (msg[n] && msg[n] != '\n' && n < sizeof(one) - 1) {
-		one[n] = msg[n];
-		n++;
-	}
-	one[n] = '\0';
-	report_put_escaped(out, one, max);
+	if (msg)
+		tout_escn(t, msg, strcspn(msg, "\r\n"), max);
 }
 
 static const char *
@@ -86,11 +73,11 @@ quality_note(const char *q)
 }
 
 static void
-versions(FILE *out, const struct analysis *a)
+versions(struct tout *t, const struct analysis *a)
 {
-	fputs("VERSIONS  ", out);
+	tout_puts(t, "VERSIONS  ");
 	if (a->installed.value || a->target.value) {
-		fprintf(out, "installed %s -> target %s\n",
+		tout_printf(t, "installed %s -> target %s\n",
 			a->installed.value ? a->installed.value
 			: a->engine_absent.value ? "none found by the wizard (it installs, not upgrades)"
 						 : "unknown",
@@ -98,118 +85,118 @@ versions(FILE *out, const struct analysis *a)
 		if (a->installed.value || a->engine_absent.value) {
 			const struct an_value *v = a->installed.value ? &a->installed : &a->engine_absent;
 
-			fputs("          installed  ", out);
-			put_where(out, v->path, v->line);
-			fputc('\n', out);
+			tout_puts(t, "          installed  ");
+			put_where(t, v->path, v->line);
+			tout_putc(t, '\n');
 		}
 		if (a->target.value) {
-			fputs("          target     ", out);
-			put_where(out, a->target.path, a->target.line);
-			fputc('\n', out);
+			tout_puts(t, "          target     ");
+			put_where(t, a->target.path, a->target.line);
+			tout_putc(t, '\n');
 		}
 	} else {
-		fputs("unknown: no wizard trace with a version was read\n", out);
+		tout_puts(t, "unknown: no wizard trace with a version was read\n");
 	}
 }
 
 /* One "what it says, where" line of the versions block. */
 static void
-version_line(FILE *out, const char *label, const struct an_value *v, const char *extra)
+version_line(struct tout *t, const char *label, const struct an_value *v, const char *extra)
 {
 	if (!v->value)
 		return;
-	fprintf(out, "          %-10s ", label);
-	report_put_escaped(out, v->value, 100);
+	tout_printf(t, "          %-10s ", label);
+	tout_esc(t, v->value, 100);
 	if (extra)
-		fputs(extra, out);
-	fputs("  ", out);
-	put_where(out, v->path, v->line);
-	fputc('\n', out);
+		tout_puts(t, extra);
+	tout_puts(t, "  ");
+	put_where(t, v->path, v->line);
+	tout_putc(t, '\n');
 }
 
 static void
-settings(FILE *out, const struct analysis *a)
+settings(struct tout *t, const struct analysis *a)
 {
-	version_line(out, "config", &a->server_config_version,
+	version_line(t, "config", &a->server_config_version,
 		     " (ServerConfigurationVersion: the version whose wizard last completed)");
-	version_line(out, "GUI", &a->gui_version, " (Help > About, as written down)");
-	version_line(out, "export", &a->config_export_version, " (the configuration export was written by)");
+	version_line(t, "GUI", &a->gui_version, " (Help > About, as written down)");
+	version_line(t, "export", &a->config_export_version, " (the configuration export was written by)");
 	if (a->staging_mode.value || a->scheduler_suspended.value || a->autoupgrade_state.value) {
-		fputs("SETTINGS  ", out);
+		tout_puts(t, "SETTINGS  ");
 		if (a->staging_mode.value)
-			fprintf(out, "staging mode %s", a->staging_mode.value);
+			tout_printf(t, "staging mode %s", a->staging_mode.value);
 		if (a->scheduler_suspended.value)
-			fprintf(out, "%sscheduler suspended %s", a->staging_mode.value ? ", " : "",
+			tout_printf(t, "%sscheduler suspended %s", a->staging_mode.value ? ", " : "",
 				a->scheduler_suspended.value);
 		if (a->autoupgrade_state.value) {
-			fprintf(out, "%sauto-upgrade %s", a->staging_mode.value || a->scheduler_suspended.value ? ", " : "",
+			tout_printf(t, "%sauto-upgrade %s", a->staging_mode.value || a->scheduler_suspended.value ? ", " : "",
 				a->autoupgrade_state.value);
 			if (a->autoupgrade_reason.value) {
-				fputs(" (", out);
-				report_put_escaped(out, a->autoupgrade_reason.value, 100);
-				fputc(')', out);
+				tout_puts(t, " (");
+				tout_esc(t, a->autoupgrade_reason.value, 100);
+				tout_putc(t, ')');
 			}
 		}
-		fputc('\n', out);
+		tout_putc(t, '\n');
 	}
 }
 
 static void
-host(FILE *out, const struct analysis *a)
+host(struct tout *t, const struct analysis *a)
 {
-	fputs("HOST      ", out);
+	tout_puts(t, "HOST      ");
 	if (a->os_version.value)
-		fprintf(out, "%s (%s)", a->os_name.value ? a->os_name.value : "Windows", a->os_version.value);
+		tout_printf(t, "%s (%s)", a->os_name.value ? a->os_name.value : "Windows", a->os_version.value);
 	else
-		fputs("OS unknown", out);
+		tout_puts(t, "OS unknown");
 	if (a->dotnet_release.value)
-		fprintf(out, ", .NET Framework %s (release %s)",
+		tout_printf(t, ", .NET Framework %s (release %s)",
 			a->dotnet_version.value ? a->dotnet_version.value : "?", a->dotnet_release.value);
 	else
-		fputs(", .NET unknown", out);
+		tout_puts(t, ", .NET unknown");
 	if (a->tls12.value) {
-		fputs(", TLS 1.2 ", out);
-		report_put_escaped(out, a->tls12.value, 200);
+		tout_puts(t, ", TLS 1.2 ");
+		tout_esc(t, a->tls12.value, 200);
 	} else {
-		fputs(", TLS 1.2 not reported", out);
+		tout_puts(t, ", TLS 1.2 not reported");
 	}
-	fputc('\n', out);
+	tout_putc(t, '\n');
 	for (size_t i = 0; i < a->ncomponents; i++) {
-		fputs(i == 0 ? "          components " : "                     ", out);
-		report_put_escaped(out, a->components[i].name, 80);
-		fprintf(out, " %s\n", a->components[i].version ? a->components[i].version : "?");
+		tout_puts(t, i == 0 ? "          components " : "                     ");
+		tout_esc(t, a->components[i].name, 80);
+		tout_printf(t, " %s\n", a->components[i].version ? a->components[i].version : "?");
 	}
 }
 
 static void
-runs(FILE *out, const struct analysis *a)
+runs(struct tout *t, const struct analysis *a)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < a->nepisodes; i++)
 		n += strcmp(a->episodes[i].kind, "wizard-run") == 0;
-	fprintf(out, "WIZARD RUNS (%zu)\n", n);
+	tout_printf(t, "WIZARD RUNS (%zu)\n", n);
 	for (size_t i = 0; i < a->nepisodes; i++) {
 		const struct an_episode *e = &a->episodes[i];
 
 		if (strcmp(e->kind, "wizard-run") != 0)
 			continue;
-		fputs("  ", out);
+		tout_puts(t, "  ");
 		if (e->start) {
-			put_time(out, e->start, NULL);
-			fputs(" - ", out);
-			put_time(out, e->end, e->start);
-			fputs(" UTC", out);
+			put_time(t, e->start, NULL);
+			tout_puts(t, " - ");
+			put_time(t, e->end, e->start);
+			tout_puts(t, " UTC");
 		} else {
-			fprintf(out, "%s - %s local, date unknown", e->first_local ? e->first_local : "?",
+			tout_printf(t, "%s - %s local, date unknown", e->first_local ? e->first_local : "?",
 				e->last_local ? e->last_local : "?");
 		}
-		fputs("  ", out);
-		put_where(out, e->path, 0);
-		fprintf(out, "  %s  %s", e->label, e->outcome);
+		tout_puts(t, "  ");
+		put_where(t, e->path, 0);
+		tout_printf(t, "  %s  %s", e->label, e->outcome);
 		if (e->first_error_line > 0)
-			fprintf(out, ", first at line %lld", (long long)e->first_error_line);
-		fprintf(out, "%s\n", quality_note(e->time_q));
+			tout_printf(t, ", first at line %lld", (long long)e->first_error_line);
+		tout_printf(t, "%s\n", quality_note(e->time_q));
 	}
 }
 
@@ -230,687 +217,829 @@ outcome_word(const char *o)
 }
 
 static void
-put_line_ref(FILE *out, long long line)
+put_line_ref(struct tout *t, long long line)
 {
 	if (line > 0)
-		fprintf(out, " (line %lld)", line);
+		tout_printf(t, " (line %lld)", line);
 }
 
 static void
-installs(FILE *out, const struct analysis *a)
+installs(struct tout *t, const struct analysis *a)
 {
 	if (!a->ninstalls)
 		return;
-	fprintf(out, "INSTALLS (%zu)\n", a->ninstalls);
+	tout_printf(t, "INSTALLS (%zu)\n", a->ninstalls);
 	for (size_t i = 0; i < a->ninstalls; i++) {
 		const struct an_install *in = &a->installs[i];
 		const char *meaning = in->status >= 0 ? msi_status_text(in->status) : NULL;
 
-		fputs("  ", out);
+		tout_puts(t, "  ");
 		if (in->start) {
-			put_time(out, in->start, NULL);
-			fputs(" - ", out);
-			put_time(out, in->end, in->start);
-			fputs(" UTC", out);
+			put_time(t, in->start, NULL);
+			tout_puts(t, " - ");
+			put_time(t, in->end, in->start);
+			tout_puts(t, " UTC");
 		} else if (in->start_local) {
-			fprintf(out, "%.8s - %.8s local, date unknown", in->start_local,
+			tout_printf(t, "%.8s - %.8s local, date unknown", in->start_local,
 				in->end_local ? in->end_local : "?");
 		} else if (in->fail_time) {
-			put_time(out, in->fail_time, NULL);
-			fputs(" UTC", out);
+			put_time(t, in->fail_time, NULL);
+			tout_puts(t, " UTC");
 		} else {
-			fputs("time unknown", out);
+			tout_puts(t, "time unknown");
 		}
-		fputs("  ", out);
+		tout_puts(t, "  ");
 		if (in->path)
-			report_put_escaped(out, in->path, 400);
+			tout_esc(t, in->path, 400);
 		else
-			fputs("(no MSI log in the case)", out);
+			tout_puts(t, "(no MSI log in the case)");
 		if (in->offset)
-			fprintf(out, " (local time, UTC offset %s from the wizard trace)", in->offset);
+			tout_printf(t, " (local time, UTC offset %s from the wizard trace)", in->offset);
 		else
-			fputs(quality_note(in->time_q), out);
-		fputs("\n    ", out);
-		report_put_escaped(out, in->product ? in->product : "product unknown", 200);
+			tout_puts(t, quality_note(in->time_q));
+		tout_puts(t, "\n    ");
+		tout_esc(t, in->product ? in->product : "product unknown", 200);
 		if (in->version)
-			fprintf(out, " %s", in->version);
-		fprintf(out, ": %s", outcome_word(in->outcome));
+			tout_printf(t, " %s", in->version);
+		tout_printf(t, ": %s", outcome_word(in->outcome));
 		if (in->status > 0)
-			fprintf(out, ", status %lld%s%s%s", (long long)in->status, meaning ? " (" : "",
+			tout_printf(t, ", status %lld%s%s%s", (long long)in->status, meaning ? " (" : "",
 				meaning ? meaning : "", meaning ? ")" : "");
-		fputc('\n', out);
+		tout_putc(t, '\n');
 		if (in->fail_action) {
-			fputs("    first failure  ", out);
-			report_put_escaped(out, in->fail_action, 100);
-			fputs(" returned 3", out);
+			tout_puts(t, "    first failure  ");
+			tout_esc(t, in->fail_action, 100);
+			tout_puts(t, " returned 3");
 			if (in->fail_time) {
-				fputs(" at ", out);
-				put_time(out, in->fail_time, NULL);
-				fputs(" UTC", out);
+				tout_puts(t, " at ");
+				put_time(t, in->fail_time, NULL);
+				tout_puts(t, " UTC");
 			} else if (in->fail_local) {
-				fprintf(out, " at %.8s local", in->fail_local);
+				tout_printf(t, " at %.8s local", in->fail_local);
 			}
-			put_line_ref(out, in->fail_line);
-			fputc('\n', out);
+			put_line_ref(t, in->fail_line);
+			tout_putc(t, '\n');
 		}
 		if (in->ca_name) {
-			fputs("    custom action  ", out);
-			report_put_escaped(out, in->ca_name, 100);
-			fprintf(out, " returned error code %lld", (long long)in->ca_error);
-			put_line_ref(out, in->ca_line);
-			fputc('\n', out);
+			tout_puts(t, "    custom action  ");
+			tout_esc(t, in->ca_name, 100);
+			tout_printf(t, " returned error code %lld", (long long)in->ca_error);
+			put_line_ref(t, in->ca_line);
+			tout_putc(t, '\n');
 		}
 		for (size_t k = 0; k < in->ncontext; k++) {
-			fputs(k ? "                   " : "    before it      ", out);
-			fprintf(out, "%lld  ", (long long)in->context[k].line);
-			report_put_escaped(out, in->context[k].text, 160);
-			fputc('\n', out);
+			tout_puts(t, k ? "                   " : "    before it      ");
+			tout_printf(t, "%lld  ", (long long)in->context[k].line);
+			tout_esc(t, in->context[k].text, 160);
+			tout_putc(t, '\n');
 		}
 		if (in->error_number >= 0) {
-			fprintf(out, "    error %-8lld ", (long long)in->error_number);
-			put_first_line(out, in->error_text, 300);
-			put_line_ref(out, in->error_line);
-			fputc('\n', out);
+			tout_printf(t, "    error %-8lld ", (long long)in->error_number);
+			put_first_line(t, in->error_text, 300);
+			put_line_ref(t, in->error_line);
+			tout_putc(t, '\n');
 		}
 		if (in->trace_path) {
-			fputs(in->path ? "    wizard         " : "    seen in        ", out);
-			put_where(out, in->trace_path, in->trace_line);
+			tout_puts(t, in->path ? "    wizard         " : "    seen in        ");
+			put_where(t, in->trace_path, in->trace_line);
 			if (in->path && in->trace_error_line)
-				fprintf(out, " (its copy of the error: line %lld)",
+				tout_printf(t, " (its copy of the error: line %lld)",
 					(long long)in->trace_error_line);
-			fputc('\n', out);
+			tout_putc(t, '\n');
 		}
 		if (in->missing_log) {
-			fputs("    missing        ", out);
-			report_put_escaped(out, in->missing_log, 300);
-			fputs(" (in %ProgramData%\\AADConnect on the server)\n", out);
+			tout_puts(t, "    missing        ");
+			tout_esc(t, in->missing_log, 300);
+			tout_puts(t, " (in %ProgramData%\\AADConnect on the server)\n");
 		}
 	}
 }
 
 static void
-autoupgrades(FILE *out, const struct analysis *a)
+autoupgrades(struct tout *t, const struct analysis *a)
 {
 	if (!a->nautoupgrades)
 		return;
-	fprintf(out, "AUTO-UPGRADE (%zu)\n", a->nautoupgrades);
+	tout_printf(t, "AUTO-UPGRADE (%zu)\n", a->nautoupgrades);
 	for (size_t i = 0; i < a->nautoupgrades; i++) {
 		const struct an_autoupgrade *u = &a->autoupgrades[i];
 
-		fputs("  ", out);
+		tout_puts(t, "  ");
 		if (u->time) {
-			put_time(out, u->time, NULL);
-			fputs(" UTC  ", out);
+			put_time(t, u->time, NULL);
+			tout_puts(t, " UTC  ");
 		}
-		fprintf(out, "%-13s ", u->kind);
-		report_put_escaped(out, u->code, 200);
-		fputs("  ", out);
-		put_where(out, u->path, u->line);
-		fputc('\n', out);
+		tout_printf(t, "%-13s ", u->kind);
+		tout_esc(t, u->code, 200);
+		tout_puts(t, "  ");
+		put_where(t, u->path, u->line);
+		tout_putc(t, '\n');
 	}
 }
 
+/* A table cell: escaped, cut at width bytes, padded to width columns. */
 static void
-put_cell(FILE *out, const char *s, int width)
+put_cell(struct tout *t, const char *s, int width)
 {
-	int n = 0;
+	int start = tout_col(t), used;
 
-	for (; s && *s && n < width; s++, n++) {
-		unsigned char c = (unsigned char)*s;
-
-		fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
-		/* count a UTF-8 sequence as one column */
-		while ((s[1] & 0xC0) == 0x80)
-			fputc(*++s, out);
-	}
-	for (; n < width; n++)
-		fputc(' ', out);
+	if (s)
+		tout_escn(t, s, strlen(s) < (size_t)width ? strlen(s) : (size_t)width, (size_t)width);
+	used = tout_col(t) - start;
+	if (used < width)
+		tout_spaces(t, width - used);
 }
 
 static void
-sync_runs(FILE *out, const struct analysis *a)
+sync_runs(struct tout *t, const struct analysis *a)
 {
 	static const char *const kinds[RUN_KINDS] = { "import", "sync", "export" };
 	bool marked = false;
+	/* a table when the widest connector, profile and result fit, else
+	 * one run per line */
+	int wc = 9, wp = 7, wr = 6;
+	bool table;
+
+	for (size_t i = 0; i < a->nruns; i++) {
+		const struct an_run *r = &a->runs[i];
+		int n;
+
+		if (r->connector && (n = (int)strlen(r->connector)) > wc)
+			wc = n > 40 ? 40 : n;
+		if (r->profile && (n = (int)strlen(r->profile)) > wp)
+			wp = n > 30 ? 30 : n;
+		if (r->result && (n = (int)strlen(r->result)) > wr)
+			wr = n > 30 ? 30 : n;
+	}
+	table = 2 + 19 + 2 + 8 + 2 + wc + 2 + wp + 2 + wr + 2 + 6 <= t->width;
 
 	if (!a->runs_total)
 		return;
-	fprintf(out, "RUNS (%zu of %lld", a->nruns, (long long)a->runs_total);
+	tout_printf(t, "RUNS (%zu of %lld", a->nruns, (long long)a->runs_total);
 	if (a->window_start) {
-		fputs(", around the upgrade window ", out);
-		put_time(out, a->window_start, NULL);
-		fputs(" - ", out);
-		put_time(out, a->window_end, a->window_start);
-		fprintf(out, " UTC, from %s)\n", a->window_from);
+		tout_puts(t, ", around the upgrade window ");
+		put_time(t, a->window_start, NULL);
+		tout_puts(t, " - ");
+		put_time(t, a->window_end, a->window_start);
+		tout_printf(t, " UTC, from %s)\n", a->window_from);
 	} else {
-		fputs(", the latest; no upgrade window in the case)\n", out);
+		tout_puts(t, ", the latest; no upgrade window in the case)\n");
 	}
-	fputs("  start                end       connector                       profile                  "
-	      "result                        errors\n", out);
+	if (table) {
+		tout_puts(t, "  start                end       ");
+		put_cell(t, "connector", wc);
+		tout_puts(t, "  ");
+		put_cell(t, "profile", wp);
+		tout_puts(t, "  ");
+		put_cell(t, "result", wr);
+		tout_puts(t, "  errors\n");
+	}
 	for (size_t i = 0; i < a->nruns; i++) {
 		const struct an_run *r = &a->runs[i];
 
 		if (a->window_start && r->after_window && !marked) {
-			fputs("  ---- upgrade window ", out);
-			put_time(out, a->window_start, NULL);
-			fputs(" - ", out);
-			put_time(out, a->window_end, a->window_start);
-			fputs(" UTC ----\n", out);
+			tout_puts(t, "  ---- upgrade window ");
+			put_time(t, a->window_start, NULL);
+			tout_puts(t, " - ");
+			put_time(t, a->window_end, a->window_start);
+			tout_puts(t, " UTC ----\n");
 			marked = true;
 		}
-		fputs("  ", out);
+		tout_puts(t, "  ");
 		if (r->start)
-			put_time(out, r->start, NULL);
+			put_time(t, r->start, NULL);
 		else
-			fputs("?                  ", out);
-		fputs("  ", out);
+			tout_puts(t, "?                  ");
+		tout_puts(t, "  ");
 		if (r->end)
-			put_time(out, r->end, r->start);
+			put_time(t, r->end, r->start);
 		else
-			fputs("?       ", out);
-		fputs("  ", out);
-		put_cell(out, r->connector, 30);
-		fputs("  ", out);
-		put_cell(out, r->profile, 23);
-		fputs("  ", out);
-		put_cell(out, r->result, 28);
-		fprintf(out, "  %lld", (long long)r->errors);
+			tout_puts(t, "?       ");
+		tout_puts(t, "  ");
+		if (table) {
+			put_cell(t, r->connector, wc);
+			tout_puts(t, "  ");
+			put_cell(t, r->profile, wp);
+			tout_puts(t, "  ");
+			put_cell(t, r->result, wr);
+			tout_printf(t, "  %lld", (long long)r->errors);
+		} else {
+			tout_hang(t);
+			tout_esc(t, or_unknown(r->connector), 200);
+			tout_puts(t, ", ");
+			tout_esc(t, or_unknown(r->profile), 200);
+			tout_puts(t, ": ");
+			tout_esc(t, or_unknown(r->result), 200);
+			if (r->errors)
+				tout_printf(t, ", %lld error%s", (long long)r->errors, r->errors == 1 ? "" : "s");
+		}
 		if (r->connection && strcmp(r->connection, "success") != 0)
-			fprintf(out, " (connection: %s)", r->connection);
-		fputc('\n', out);
+			tout_printf(t, " (connection: %s)", r->connection);
+		tout_putc(t, '\n');
 	}
 	if (a->window_start && !marked) {
-		fputs("  ---- upgrade window ", out);
-		put_time(out, a->window_start, NULL);
-		fputs(" - ", out);
-		put_time(out, a->window_end, a->window_start);
-		fputs(" UTC: no run after it ----\n", out);
+		tout_puts(t, "  ---- upgrade window ");
+		put_time(t, a->window_start, NULL);
+		tout_puts(t, " - ");
+		put_time(t, a->window_end, a->window_start);
+		tout_puts(t, " UTC: no run after it ----\n");
 	}
-	fputs("SYNC BY CONNECTOR", out);
-	fputs(a->window_start ? " (last success before the upgrade, first after)\n"
-			      : " (last success)\n", out);
+	tout_puts(t, "SYNC BY CONNECTOR");
+	tout_puts(t, a->window_start ? " (last success before the upgrade, first after)\n"
+				     : " (last success)\n");
 	for (size_t i = 0; i < a->nconnectors; i++) {
 		const struct an_connector *c = &a->connectors[i];
 
-		fputs("  ", out);
-		report_put_escaped(out, c->name, 120);
-		fprintf(out, "  (%lld runs", (long long)c->runs);
+		tout_puts(t, "  ");
+		tout_esc(t, c->name, 120);
+		tout_printf(t, "  (%lld runs", (long long)c->runs);
 		if (a->window_start)
-			fprintf(out, ", %lld after the upgrade, %lld of them not successful",
+			tout_printf(t, ", %lld after the upgrade, %lld of them not successful",
 				(long long)c->runs_after, (long long)c->failed_after);
-		fputs(")\n", out);
+		tout_puts(t, ")\n");
 		for (int k = 0; k < RUN_KINDS; k++) {
 			const struct an_run_ref *b = &c->before[k], *f = &c->after[k];
 
 			if (!b->present && !f->present && !(a->window_start && k != RUN_SYNC))
 				continue;
-			fprintf(out, "    %-7s before: ", kinds[k]);
+			tout_printf(t, "    %-7s before: ", kinds[k]);
 			if (b->present) {
-				put_time(out, b->time, NULL);
-				fputs(" (", out);
-				report_put_escaped(out, b->profile, 60);
-				fputs(")", out);
+				put_time(t, b->time, NULL);
+				tout_puts(t, " (");
+				tout_esc(t, b->profile, 60);
+				tout_puts(t, ")");
 			} else {
-				fputs("none", out);
+				tout_puts(t, "none");
 			}
 			if (a->window_start) {
-				fputs("   after: ", out);
+				tout_puts(t, "   after: ");
 				if (f->present) {
-					put_time(out, f->time, NULL);
-					fputs(" (", out);
-					report_put_escaped(out, f->profile, 60);
-					fputs(")", out);
+					put_time(t, f->time, NULL);
+					tout_puts(t, " (");
+					tout_esc(t, f->profile, 60);
+					tout_puts(t, ")");
 				} else {
-					fputs("NONE", out);
+					tout_puts(t, "NONE");
 				}
 			}
-			fputc('\n', out);
+			tout_putc(t, '\n');
 		}
 	}
 }
 
 /* "2026-05-10T08:15:02.129Z" -> "2026-05-10 08:15"; with same_day, "08:15". */
 static void
-put_minute(FILE *out, const char *iso, const char *same_day)
+put_minute(struct tout *t, const char *iso, const char *same_day)
 {
 	if (!iso || strlen(iso) < 16) {
-		fputs("?", out);
+		tout_puts(t, "?");
 		return;
 	}
 	if (same_day && strncmp(iso, same_day, 10) == 0)
-		fprintf(out, "%.5s", iso + 11);
+		tout_printf(t, "%.5s", iso + 11);
 	else
-		fprintf(out, "%.10s %.5s", iso, iso + 11);
+		tout_printf(t, "%.10s %.5s", iso, iso + 11);
 }
 
 /* path:line, else path#record (EVTX/XML record id), else path. */
 static void
-put_loc(FILE *out, const char *path, long long line, long long record)
+put_loc(struct tout *t, const char *path, long long line, long long record)
 {
 	if (!path)
 		return;
-	report_put_escaped(out, path, 400);
+	tout_esc(t, path, 400);
 	if (line > 0)
-		fprintf(out, ":%lld", line);
+		tout_printf(t, ":%lld", line);
 	else if (record > 0)
-		fprintf(out, "#%lld", record);
+		tout_printf(t, "#%lld", record);
 }
 
 static void
-put_duration(FILE *out, long long sec)
+put_duration(struct tout *t, long long sec)
 {
 	if (sec < 60)
-		fprintf(out, "%lld s", sec);
+		tout_printf(t, "%lld s", sec);
 	else if (sec < 3600)
-		fprintf(out, "%lld min %lld s", sec / 60, sec % 60);
+		tout_printf(t, "%lld min %lld s", sec / 60, sec % 60);
 	else if (sec < 86400)
-		fprintf(out, "%lld h %lld min", sec / 3600, sec % 3600 / 60);
+		tout_printf(t, "%lld h %lld min", sec / 3600, sec % 3600 / 60);
 	else
-		fprintf(out, "%lld d %lld h", sec / 86400, sec % 86400 / 3600);
+		tout_printf(t, "%lld d %lld h", sec / 86400, sec % 86400 / 3600);
 }
 
+/* Text that may span lines: continuation lines start at the current
+ * column; line breaks in the text are kept (each following line starts
+ * there too), control characters escaped; at most max bytes, then "...". */
 static void
-indent_to(FILE *out, size_t n)
+put_wrapped(struct tout *t, const char *s, size_t max)
 {
-	while (n--)
-		fputc(' ', out);
-}
+	int col = tout_col(t);
+	size_t used = 0;
 
-/* Text from column col, wrapped at WRAP_WIDTH with continuation lines at
- * column indent; line breaks in the text are kept, control characters
- * escaped. At most max bytes, then "...". Ends without a newline. */
-static void
-put_wrapped(FILE *out, const char *s, size_t col, size_t indent, size_t max)
-{
-	const char *start = s;
-	bool line_start = true;
+	while (s && *s && used < max) {
+		size_t n = strcspn(s, "\n");
 
-	while (s && *s && (size_t)(s - start) < max) {
-		size_t n = 0, w = 0;
-		char *word;
-
-		if (*s == '\n') {
-			fputc('\n', out);
-			indent_to(out, indent);
-			col = indent, line_start = true, s++;
-			for (; *s == ' '; s++, col++)	/* a list's indentation */
-				fputc(' ', out);
-			continue;
+		tout_hang(t);
+		tout_escn(t, s, n, max - used);
+		used += n + 1;
+		s += n;
+		if (*s == '\n' && s[1] && used < max) {
+			tout_putc(t, '\n');
+			tout_spaces(t, col);
 		}
-		if (*s == ' ' || *s == '\t' || *s == '\r') {
+		if (*s)
 			s++;
-			continue;
-		}
-		while (s[n] && s[n] != ' ' && s[n] != '\t' && s[n] != '\r' && s[n] != '\n') {
-			unsigned char c = (unsigned char)s[n++];
-
-			if ((c & 0xc0) != 0x80)
-				w += c < 0x20 || c == 0x7f ? 4 : 1;
-		}
-		if (!line_start && col + 1 + w > WRAP_WIDTH) {
-			fputc('\n', out);
-			indent_to(out, indent);
-			col = indent, line_start = true;
-		}
-		if (!line_start) {
-			fputc(' ', out);
-			col++;
-		}
-		word = xstrndup(s, n);
-		report_put_escaped(out, word, n);
-		free(word);
-		col += w, line_start = false, s += n;
 	}
 	if (s && *s)
-		fputs(" ...", out);
-}
-
-static bool
-has(const char *s)
-{
-	return s && *s;
+		tout_puts(t, " ...");
 }
 
 static const char *
-or_unknown(const char *s)
+outcome_sgr(const char *o)
 {
-	return s && *s ? s : "unknown";
+	if (!o)
+		return "33";
+	if (strcmp(o, "succeeded") == 0 || strcmp(o, "resumed") == 0)
+		return "1;32";
+	if (strcmp(o, "failed") == 0 || strcmp(o, "not-resumed") == 0)
+		return "1;31";
+	return "1;33";
+}
+
+static const char *
+severity_sgr(const char *sev)
+{
+	if (!sev)
+		return "0";
+	if (strcmp(sev, "critical") == 0 || strcmp(sev, "error") == 0)
+		return "1;31";
+	if (strcmp(sev, "warning") == 0)
+		return "33";
+	return "36";
 }
 
 static void
-verdict(FILE *out, const struct analysis *a)
+heading(struct tout *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+heading(struct tout *t, const char *fmt, ...)
 {
-	fputs("VERDICT\n", out);
+	char tmp[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	tout_sgr(t, "1");
+	tout_puts(t, tmp);
+	tout_sgr(t, "0");
+	tout_putc(t, '\n');
+}
+
+/* The verdict: the upgrade's outcome and versions, the sync verdict per
+ * connector, the findings by severity. */
+static void
+verdict(struct tout *t, const struct analysis *a)
+{
+	static const char *const sev[] = { "critical", "error", "warning", "info" };
+	size_t count[4] = { 0 };
+
+	heading(t, "VERDICT");
 	if (!a->nupgrades)
-		fputs("  upgrade: no upgrade attempt found\n", out);
+		tout_puts(t, "  upgrade   no upgrade attempt found\n");
 	for (size_t i = 0; i < a->nupgrades; i++) {
 		const struct an_upgrade *u = &a->upgrades[i];
 
-		fputs("  upgrade ", out);
-		report_put_escaped(out, or_unknown(u->from), 60);
-		fputs(" -> ", out);
-		report_put_escaped(out, or_unknown(u->to), 60);
-		fprintf(out, ": %s", or_unknown(u->outcome));
+		tout_puts(t, "  upgrade   ");
+		tout_esc(t, or_unknown(u->from), 60);
+		tout_puts(t, " -> ");
+		tout_esc(t, or_unknown(u->to), 60);
+		tout_puts(t, "  ");
+		tout_sgr(t, outcome_sgr(u->outcome));
+		tout_puts(t, or_unknown(u->outcome));
+		tout_sgr(t, "0");
 		if (u->started || u->ended) {
-			fputs(" (", out);
-			put_minute(out, u->started, NULL);
-			fputs(" - ", out);
-			put_minute(out, u->ended, u->started);
-			fputs(" UTC)", out);
+			tout_puts(t, "  ");
+			put_minute(t, u->started, NULL);
+			tout_puts(t, " - ");
+			put_minute(t, u->ended, u->started);
+			tout_puts(t, " UTC");
 		}
-		fputc('\n', out);
+		tout_putc(t, '\n');
 	}
-	fprintf(out, "  sync: %s\n\n", or_unknown(a->sync_verdict));
+	tout_puts(t, "  versions  ");
+	if (a->installed.value || a->target.value || a->engine_absent.value) {
+		tout_puts(t, "installed ");
+		tout_esc(t, a->installed.value ? a->installed.value
+			    : a->engine_absent.value ? "none" : "unknown", 60);
+		tout_puts(t, ", target ");
+		tout_esc(t, or_unknown(a->target.value), 60);
+		if (a->gui_version.value) {
+			tout_puts(t, ", Help > About ");
+			tout_esc(t, a->gui_version.value, 60);
+		}
+	} else {
+		tout_puts(t, "unknown (no wizard trace with a version was read)");
+	}
+	tout_putc(t, '\n');
+	tout_puts(t, "  sync      ");
+	tout_sgr(t, outcome_sgr(a->sync_verdict));
+	tout_puts(t, or_unknown(a->sync_verdict));
+	tout_sgr(t, "0");
+	tout_putc(t, '\n');
+	for (size_t i = 0; i < a->nsyncs; i++) {
+		const struct an_sync *c = &a->syncs[i];
+
+		tout_puts(t, "            ");
+		tout_esc(t, or_unknown(c->connector), 120);
+		tout_puts(t, ": ");
+		tout_sgr(t, outcome_sgr(c->verdict));
+		tout_puts(t, or_unknown(c->verdict));
+		tout_sgr(t, "0");
+		if (c->resumed_time) {
+			tout_puts(t, " at ");
+			put_minute(t, c->resumed_time, NULL);
+			tout_puts(t, " UTC");
+		}
+		tout_putc(t, '\n');
+	}
+	for (size_t i = 0; i < a->nfindings; i++)
+		for (size_t k = 0; k < 4; k++)
+			if (a->findings[i].severity && strcmp(a->findings[i].severity, sev[k]) == 0)
+				count[k]++;
+	tout_printf(t, "  findings  %zu", a->nfindings);
+	for (size_t k = 0, first = 1; k < 4; k++) {
+		if (!count[k])
+			continue;
+		tout_puts(t, first ? ": " : ", ");
+		tout_sgr(t, severity_sgr(sev[k]));
+		tout_printf(t, "%zu %s", count[k], sev[k]);
+		tout_sgr(t, "0");
+		first = 0;
+	}
+	tout_puts(t, "\n\n");
 }
 
 static void
-upgrade_phases(FILE *out, const struct analysis *a)
+upgrade_phases(struct tout *t, const struct analysis *a)
 {
 	static const char *const names[PHASES] = { "baseline", "backup", "upgrade", "verify" };
 
 	if (!a->nupgrades)
 		return;
-	fprintf(out, "UPGRADE (%zu attempt%s)\n", a->nupgrades, a->nupgrades == 1 ? "" : "s");
+	tout_printf(t, "UPGRADE (%zu attempt%s)\n", a->nupgrades, a->nupgrades == 1 ? "" : "s");
 	for (size_t i = 0; i < a->nupgrades; i++) {
 		const struct an_upgrade *u = &a->upgrades[i];
 
-		fputs("  ", out);
-		report_put_escaped(out, or_unknown(u->from), 60);
-		fputs(" -> ", out);
-		report_put_escaped(out, or_unknown(u->to), 60);
-		fprintf(out, "  %s", or_unknown(u->outcome));
+		tout_puts(t, "  ");
+		tout_esc(t, or_unknown(u->from), 60);
+		tout_puts(t, " -> ");
+		tout_esc(t, or_unknown(u->to), 60);
+		tout_printf(t, "  %s", or_unknown(u->outcome));
 		if (u->path) {
-			fputs("  ", out);
-			put_loc(out, u->path, u->line, 0);
+			tout_puts(t, "  ");
+			put_loc(t, u->path, u->line, 0);
 		}
-		fputc('\n', out);
+		tout_putc(t, '\n');
 		for (int k = 0; k < PHASES; k++) {
 			const struct an_phase *p = &u->phases[k];
 
-			fprintf(out, "    %-8s  %s", names[k], or_unknown(p->state));
+			tout_printf(t, "    %-8s  %s", names[k], or_unknown(p->state));
 			if ((p->time || has(p->detail) || p->path) && strlen(or_unknown(p->state)) < 8)
-				indent_to(out, 8 - strlen(or_unknown(p->state)));
+				tout_spaces(t, 8 - strlen(or_unknown(p->state)));
 			if (p->time) {
-				fputs("  ", out);
-				put_time(out, p->time, u->started);
+				tout_puts(t, "  ");
+				put_time(t, p->time, u->started);
 			}
 			if (has(p->detail)) {
-				fputs("  ", out);
-				put_first_line(out, p->detail, 200);
+				tout_puts(t, "  ");
+				put_first_line(t, p->detail, 200);
 			}
 			if (p->path) {
-				fputs("  ", out);
-				put_loc(out, p->path, p->line, 0);
+				tout_puts(t, "  ");
+				put_loc(t, p->path, p->line, 0);
 			}
-			fputc('\n', out);
+			tout_putc(t, '\n');
 		}
-		fputs("    sync paused  ", out);
+		tout_puts(t, "    sync paused  ");
 		if (u->pause_start || u->pause_end) {
-			put_time(out, u->pause_start, NULL);
-			fputs(" - ", out);
-			put_time(out, u->pause_end, u->pause_start);
-			fputs(" UTC", out);
+			put_time(t, u->pause_start, NULL);
+			tout_puts(t, " - ");
+			put_time(t, u->pause_end, u->pause_start);
+			tout_puts(t, " UTC");
 			if (u->pause_seconds >= 0) {
-				fputs(" (", out);
-				put_duration(out, u->pause_seconds);
-				fputc(')', out);
+				tout_puts(t, " (");
+				put_duration(t, u->pause_seconds);
+				tout_putc(t, ')');
 			}
 		} else if (u->pause_seconds >= 0) {
-			put_duration(out, u->pause_seconds);
+			put_duration(t, u->pause_seconds);
 		} else {
-			fputs("unknown", out);
+			tout_puts(t, "unknown");
 		}
-		fputc('\n', out);
+		tout_putc(t, '\n');
 	}
-	fputc('\n', out);
+	tout_putc(t, '\n');
 }
 
 static void
-sync_verdicts(FILE *out, const struct analysis *a)
+sync_verdicts(struct tout *t, const struct analysis *a)
 {
 	if (!a->nsyncs)
 		return;
-	fprintf(out, "SYNC (%s)\n", or_unknown(a->sync_verdict));
+	tout_printf(t, "SYNC (%s)\n", or_unknown(a->sync_verdict));
 	for (size_t i = 0; i < a->nsyncs; i++) {
 		const struct an_sync *c = &a->syncs[i];
 		const char *kind[RUN_KINDS] = { c->import_time, c->sync_time, c->export_time };
 		static const char *const kname[RUN_KINDS] = { "import", "sync", "export" };
 
-		fputs("  ", out);
-		report_put_escaped(out, or_unknown(c->connector), 120);
-		fprintf(out, ": %s (", or_unknown(c->verdict));
+		tout_puts(t, "  ");
+		tout_esc(t, or_unknown(c->connector), 120);
+		tout_printf(t, ": %s (", or_unknown(c->verdict));
 		if (c->resumed_time) {
-			fputs("at ", out);
-			put_time(out, c->resumed_time, NULL);
-			fputs(" UTC, ", out);
+			tout_puts(t, "at ");
+			put_time(t, c->resumed_time, NULL);
+			tout_puts(t, " UTC, ");
 		}
 		if (c->seconds_to_resume >= 0) {
-			put_duration(out, c->seconds_to_resume);
-			fputs(" after the upgrade, ", out);
+			put_duration(t, c->seconds_to_resume);
+			tout_puts(t, " after the upgrade, ");
 		}
-		fprintf(out, "basis %s)\n", has(c->basis) ? c->basis : "none");
+		tout_printf(t, "basis %s)\n", has(c->basis) ? c->basis : "none");
 		if (c->import_time || c->sync_time || c->export_time) {
-			fputs("    first after ", out);
+			tout_puts(t, "    first after ");
 			for (int k = 0; k < RUN_KINDS; k++) {
-				fprintf(out, "%s%s ", k ? ", " : "", kname[k]);
+				tout_printf(t, "%s%s ", k ? ", " : "", kname[k]);
 				if (kind[k])
-					put_time(out, kind[k], NULL);
+					put_time(t, kind[k], NULL);
 				else
-					fputs("none", out);
+					tout_puts(t, "none");
 			}
-			fputc('\n', out);
+			tout_putc(t, '\n');
 		}
 		if (c->runs_after >= 0)
-			fprintf(out, "    runs after  %lld, %lld not successful\n", (long long)c->runs_after,
+			tout_printf(t, "    runs after  %lld, %lld not successful\n", (long long)c->runs_after,
 				(long long)(c->failed_after > 0 ? c->failed_after : 0));
 		if (has(c->note)) {
-			fputs("    note        ", out);
-			put_wrapped(out, c->note, 16, 16, 1000);
-			fputc('\n', out);
+			tout_puts(t, "    note        ");
+			put_wrapped(t, c->note, 1000);
+			tout_putc(t, '\n');
 		}
 		if (c->path) {
-			fputs("    evidence    ", out);
-			put_loc(out, c->path, c->line, 0);
-			fputc('\n', out);
+			tout_puts(t, "    evidence    ");
+			put_loc(t, c->path, c->line, 0);
+			tout_putc(t, '\n');
 		}
 	}
-	fputc('\n', out);
+	tout_putc(t, '\n');
 }
 
 static void
-findings(FILE *out, const struct analysis *a)
+findings(struct tout *t, const struct analysis *a)
 {
-	fprintf(out, "FINDINGS (%zu)\n", a->nfindings);
+	heading(t, "FINDINGS (%zu)", a->nfindings);
 	if (!a->nfindings)
-		fputs("  none\n", out);
+		tout_puts(t, "  none\n");
 	for (size_t i = 0; i < a->nfindings; i++) {
 		const struct an_finding *f = &a->findings[i];
 
-		fprintf(out, "  [%lld] %s ", (long long)(f->rank > 0 ? f->rank : (int64_t)i + 1), or_unknown(f->severity));
-		report_put_escaped(out, f->rule, 100);
-		fputs(": ", out);
-		report_put_escaped(out, f->title, 300);
-		fputc('\n', out);
+		tout_printf(t, "  [%lld] ", (long long)(f->rank > 0 ? f->rank : (int64_t)i + 1));
+		tout_sgr(t, severity_sgr(f->severity));
+		tout_puts(t, or_unknown(f->severity));
+		tout_sgr(t, "0");
+		tout_putc(t, ' ');
+		tout_sgr(t, "1");
+		tout_esc(t, f->rule, 100);
+		tout_sgr(t, "0");
+		tout_puts(t, ": ");
+		tout_hang(t);
+		tout_esc(t, f->title, 300);
+		tout_putc(t, '\n');
 		if (has(f->explained_by)) {
-			fputs("      caused by ", out);
-			report_put_escaped(out, f->explained_by, 100);
-			fputc('\n', out);
+			tout_puts(t, "      caused by ");
+			tout_esc(t, f->explained_by, 100);
+			tout_putc(t, '\n');
 		}
-		fprintf(out, "      confidence %s", or_unknown(f->confidence));
+		tout_printf(t, "      confidence %s", or_unknown(f->confidence));
 		if (has(f->kind))
-			fprintf(out, ", %s", f->kind);
+			tout_printf(t, ", %s", f->kind);
 		if (f->time) {
-			fputs(", at ", out);
-			put_time(out, f->time, NULL);
-			fputs(" UTC", out);
+			tout_puts(t, ", at ");
+			put_time(t, f->time, NULL);
+			tout_puts(t, " UTC");
 		}
-		fputc('\n', out);
+		tout_putc(t, '\n');
 		if (has(f->summary)) {
-			fputs("      ", out);
-			put_wrapped(out, f->summary, 6, 6, 2000);
-			fputc('\n', out);
+			tout_puts(t, "      ");
+			put_wrapped(t, f->summary, 2000);
+			tout_putc(t, '\n');
 		}
 		for (size_t k = 0; k < f->nev; k++) {
 			const struct an_evidence *e = &f->ev[k];
 
-			fputs("      evidence  ", out);
-			put_loc(out, e->path, e->line, e->record);
-			if (has(e->message)) {
-				fputs("  ", out);
-				put_first_line(out, e->message, 160);
-			}
-			fputc('\n', out);
+			tout_puts(t, "      evidence  ");
+			tout_hang(t);
+			put_loc(t, e->path, e->line, e->record);
 			if (has(e->note)) {
-				fputs("                ", out);
-				put_wrapped(out, e->note, 16, 16, 600);
-				fputc('\n', out);
+				tout_puts(t, "  (");
+				tout_esc(t, e->note, 300);
+				tout_putc(t, ')');
+			}
+			tout_putc(t, '\n');
+			if (e->nctx) {
+				const struct an_ctxline *l = &e->ctx[e->self];
+
+				tout_puts(t, "              > ");
+				put_first_line(t, l->text, 300);
+				tout_putc(t, '\n');
+			} else if (has(e->message)) {
+				tout_puts(t, "              > ");
+				put_first_line(t, e->message, 300);
+				tout_putc(t, '\n');
 			}
 		}
 		if (has(f->remediation)) {
-			fputs("      fix       ", out);
-			put_wrapped(out, f->remediation, 16, 16, 4000);
-			fputc('\n', out);
+			tout_puts(t, "      fix       ");
+			put_wrapped(t, f->remediation, 4000);
+			tout_putc(t, '\n');
 		}
 	}
-	fputc('\n', out);
+	tout_putc(t, '\n');
 }
 
 static void
-missing_evidence(FILE *out, const struct analysis *a)
+missing_evidence(struct tout *t, const struct analysis *a)
 {
 	if (!a->nmissing)
 		return;
-	fprintf(out, "MISSING EVIDENCE (%zu)\n", a->nmissing);
+	tout_printf(t, "MISSING EVIDENCE (%zu)\n", a->nmissing);
 	for (size_t i = 0; i < a->nmissing; i++) {
 		const struct an_missing *m = &a->missing[i];
 
-		fputs("  ", out);
-		put_wrapped(out, or_unknown(m->question), 2, 2, 1000);
-		fputc('\n', out);
+		tout_puts(t, "  ");
+		put_wrapped(t, or_unknown(m->question), 1000);
+		tout_putc(t, '\n');
 		if (has(m->collect)) {
-			fputs("    collect  ", out);
-			put_wrapped(out, m->collect, 13, 13, 2000);
-			fputc('\n', out);
+			tout_puts(t, "    collect  ");
+			put_wrapped(t, m->collect, 2000);
+			tout_putc(t, '\n');
 		}
 		if (has(m->how)) {
-			fputs("    how      ", out);
-			put_wrapped(out, m->how, 13, 13, 4000);
-			fputc('\n', out);
+			tout_puts(t, "    how      ");
+			put_wrapped(t, m->how, 4000);
+			tout_putc(t, '\n');
 		}
 	}
-	fputc('\n', out);
+	tout_putc(t, '\n');
 }
 
 static void
-unexplained(FILE *out, const struct analysis *a)
+unexplained(struct tout *t, const struct analysis *a)
 {
 	if (!a->nunexplained)
 		return;
-	fprintf(out, "UNEXPLAINED ERRORS (%zu)\n", a->nunexplained);
+	tout_printf(t, "UNEXPLAINED ERRORS (%zu)\n", a->nunexplained);
 	for (size_t i = 0; i < a->nunexplained; i++) {
 		const struct an_unexplained *u = &a->unexplained[i];
 
-		fprintf(out, "  %lld x ", (long long)u->count);
-		put_first_line(out, u->template, 200);
-		fputc('\n', out);
-		fprintf(out, "      in %lld source%s", (long long)u->sources, u->sources == 1 ? "" : "s");
+		tout_printf(t, "  %lld x ", (long long)u->count);
+		put_first_line(t, u->template, 200);
+		tout_putc(t, '\n');
+		tout_printf(t, "      in %lld source%s", (long long)u->sources, u->sources == 1 ? "" : "s");
 		if (u->first_time) {
-			fputs(", first at ", out);
-			put_time(out, u->first_time, NULL);
-			fputs(" UTC", out);
+			tout_puts(t, ", first at ");
+			put_time(t, u->first_time, NULL);
+			tout_puts(t, " UTC");
 		}
 		if (has(u->level))
-			fprintf(out, ", level %s", u->level);
+			tout_printf(t, ", level %s", u->level);
 		if (has(u->provider)) {
-			fputs(", provider ", out);
-			report_put_escaped(out, u->provider, 100);
+			tout_puts(t, ", provider ");
+			tout_esc(t, u->provider, 100);
 		}
-		fputc('\n', out);
+		tout_putc(t, '\n');
 		if (u->path || u->example) {
-			fputs("      example  ", out);
-			put_loc(out, u->path, u->line, u->record);
+			tout_puts(t, "      example  ");
+			put_loc(t, u->path, u->line, u->record);
 			if (u->example) {
-				fputs(u->path ? "  " : "", out);
-				put_first_line(out, u->example, 160);
+				tout_puts(t, u->path ? "  " : "");
+				put_first_line(t, u->example, 160);
 			}
-			fputc('\n', out);
+			tout_putc(t, '\n');
 		}
 	}
-	fputc('\n', out);
+	tout_putc(t, '\n');
+}
+
+static bool
+unread_source(const struct an_source *s)
+{
+	return strcmp(s->status, "failed") == 0 || strcmp(s->status, "skipped") == 0 ||
+	       (strcmp(s->status, "parsed") == 0 && s->problems > 0);
 }
 
 static void
-read_summary(FILE *out, const struct analysis *a, const struct report_opts *o)
+put_source(struct tout *t, const struct an_source *s)
 {
-	fprintf(out, "READ      %zu input%s: %zu parsed (%lld records), %zu skipped", a->nsources - a->narchives,
-		a->nsources - a->narchives == 1 ? "" : "s", a->nparsed, (long long)a->nrecords, a->nskipped);
-	if (a->nduplicate)
-		fprintf(out, ", %zu duplicate", a->nduplicate);
-	if (a->nfailed)
-		fprintf(out, ", %zu unreadable", a->nfailed);
-	if (a->narchives)
-		fprintf(out, "; from %zu archive%s", a->narchives, a->narchives == 1 ? "" : "s");
-	fputc('\n', out);
-	for (size_t i = 0; i < a->nsources; i++) {
-		const struct an_source *s = &a->sources[i];
-		bool parsed = strcmp(s->status, "parsed") == 0;
+	bool parsed = strcmp(s->status, "parsed") == 0;
 
-		if (strcmp(s->status, "archive") == 0)
-			continue;
-		if (parsed && !s->problems && !o->show_sources)
-			continue;
-		fprintf(out, "  %-9s ", s->status);
-		report_put_escaped(out, s->path, 400);
-		if (parsed)
-			fprintf(out, "  %s, %s, %lld records", s->format, s->encoding, (long long)s->records);
-		if (s->reason) {
-			fputs(": ", out);
-			report_put_escaped(out, s->reason, 300);
-		}
-		if (s->duplicate_of) {
-			fputs(" (", out);
-			report_put_escaped(out, s->duplicate_of, 300);
-			fputc(')', out);
-		}
-		fputc('\n', out);
-		for (size_t k = 0; k < s->nprobs; k++) {
-			fputs("            ", out);
-			if (s->probs[k].line > 0)
-				fprintf(out, "line %lld: ", (long long)s->probs[k].line);
-			else if (s->probs[k].offset >= 0)
-				fprintf(out, "offset %lld: ", (long long)s->probs[k].offset);
-			report_put_escaped(out, s->probs[k].message, 300);
-			fputc('\n', out);
-		}
-		if ((int64_t)s->nprobs < s->problems)
-			fprintf(out, "            ... %lld problems in all (ecdiag sources)\n",
-				(long long)s->problems);
+	tout_printf(t, "  %-9s ", s->status);
+	tout_hang(t);
+	tout_esc(t, s->path, 400);
+	if (parsed)
+		tout_printf(t, "  %s, %s, %lld records", s->format, s->encoding, (long long)s->records);
+	if (parsed && s->skipped > 0)
+		tout_printf(t, ", %lld skipped (%lld bytes)", (long long)s->skipped, (long long)s->bytes_skipped);
+	if (s->reason) {
+		tout_puts(t, ": ");
+		tout_esc(t, s->reason, 300);
 	}
+	if (s->duplicate_of) {
+		tout_puts(t, " (");
+		tout_esc(t, s->duplicate_of, 300);
+		tout_putc(t, ')');
+	}
+	tout_putc(t, '\n');
+	for (size_t k = 0; k < s->nprobs; k++) {
+		tout_puts(t, "            ");
+		if (s->probs[k].line > 0)
+			tout_printf(t, "line %lld: ", (long long)s->probs[k].line);
+		else if (s->probs[k].offset >= 0)
+			tout_printf(t, "offset %lld: ", (long long)s->probs[k].offset);
+		tout_hang(t);
+		tout_esc(t, s->probs[k].message, 300);
+		tout_putc(t, '\n');
+	}
+	if ((int64_t)s->nprobs < s->problems)
+		tout_printf(t, "            ... %lld problems in all (ecdiag sources)\n", (long long)s->problems);
+}
+
+/* Inputs that were not read, or not all of them: failed, skipped (not a
+ * format ecdiag reads) and parsed with problems. */
+static void
+unread(struct tout *t, const struct analysis *a)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nsources; i++)
+		n += unread_source(&a->sources[i]);
+	heading(t, "COULD NOT BE READ (%zu)", n);
+	if (!n)
+		tout_puts(t, "  nothing: every input was read whole\n");
+	for (size_t i = 0; i < a->nsources; i++)
+		if (unread_source(&a->sources[i]))
+			put_source(t, &a->sources[i]);
+	tout_putc(t, '\n');
+}
+
+static void
+read_summary(struct tout *t, const struct analysis *a, const struct report_opts *o)
+{
+	tout_printf(t, "READ      %zu input%s: %zu parsed (%lld records), %zu skipped", a->nsources - a->narchives,
+		    a->nsources - a->narchives == 1 ? "" : "s", a->nparsed, (long long)a->nrecords, a->nskipped);
+	if (a->nduplicate)
+		tout_printf(t, ", %zu duplicate", a->nduplicate);
+	if (a->nfailed)
+		tout_printf(t, ", %zu unreadable", a->nfailed);
+	if (a->narchives)
+		tout_printf(t, "; from %zu archive%s", a->narchives, a->narchives == 1 ? "" : "s");
+	tout_putc(t, '\n');
+	if (!o->show_sources)
+		return;
+	for (size_t i = 0; i < a->nsources; i++)
+		if (strcmp(a->sources[i].status, "archive") != 0)
+			put_source(t, &a->sources[i]);
 }
 
 int
 report_text(FILE *out, const struct analysis *a, const struct report_opts *o)
 {
-	fprintf(out, "ecdiag %s", ECDIAG_VERSION);
-	if (o->db_path)
-		fprintf(out, "  case database %s", o->db_path);
-	fputc('\n', out);
+	struct tout t;
+
+	tout_init(&t, out, o->width > 0 ? o->width : 80, o->color);
+	tout_printf(&t, "ecdiag %s", ECDIAG_VERSION);
+	if (o->db_path) {
+		tout_puts(&t, "  case database ");
+		tout_esc(&t, o->db_path, 1000);
+	}
+	tout_putc(&t, '\n');
 	if (!a->current)
-		fputs("note: the analysis is older than the last ingest; run 'ecdiag analyze'\n", out);
-	fputc('\n', out);
-	verdict(out, a);
-	upgrade_phases(out, a);
-	sync_verdicts(out, a);
-	findings(out, a);
-	missing_evidence(out, a);
-	unexplained(out, a);
-	versions(out, a);
-	settings(out, a);
-	host(out, a);
-	runs(out, a);
-	installs(out, a);
-	autoupgrades(out, a);
-	sync_runs(out, a);
-	read_summary(out, a, o);
-	return ferror(out) ? -1 : 0;
+		tout_puts(&t, "note: the analysis is older than the last ingest; run 'ecdiag analyze'\n");
+	tout_putc(&t, '\n');
+	verdict(&t, a);
+	findings(&t, a);
+	missing_evidence(&t, a);
+	unexplained(&t, a);
+	unread(&t, a);
+	upgrade_phases(&t, a);
+	sync_verdicts(&t, a);
+	versions(&t, a);
+	settings(&t, a);
+	host(&t, a);
+	runs(&t, a);
+	installs(&t, a);
+	autoupgrades(&t, a);
+	sync_runs(&t, a);
+	read_summary(&t, a, o);
+	return tout_done(&t);
 }

@@ -236,6 +236,12 @@ tout_esc(struct tout *t, const char *s, size_t max)
 void
 tout_escn(struct tout *t, const char *s, size_t len, size_t max)
 {
+	report_clean(&t->line, s, len, max);
+}
+
+void
+report_clean(struct buf *b, const char *s, size_t len, size_t max)
+{
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	size_t n = 0;
 
@@ -244,20 +250,20 @@ tout_escn(struct tout *t, const char *s, size_t len, size_t max)
 		size_t sl = utf8_seq(p, &cp);
 
 		if (sl == 0 || sl > (size_t)(end - p)) {
-			buf_addf(&t->line, "\\x%02x", *p);	/* not UTF-8: the byte */
+			buf_addf(b, "\\x%02x", *p);	/* not UTF-8: the byte */
 			sl = 1;
 		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
-			buf_addf(&t->line, "\\x%02x", cp);	/* C0, DEL, C1 */
+			buf_addf(b, "\\x%02x", cp);	/* C0, DEL, C1 */
 		} else if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
-			buf_addf(&t->line, "\\u%04x", cp);	/* bidirectional overrides */
+			buf_addf(b, "\\u%04x", cp);	/* bidirectional overrides */
 		} else {
-			buf_add(&t->line, p, sl);
+			buf_add(b, p, sl);
 		}
 		p += sl;
 		n += sl;
 	}
 	if (p < end)
-		buf_adds(&t->line, "...");
+		buf_adds(b, "...");
 }
 
 void

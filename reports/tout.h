@@ -37,6 +37,9 @@ void tout_spaces(struct tout *t, int n);
 void tout_esc(struct tout *t, const char *s, size_t max);
 /* The same for the len bytes at s (which need no NUL). */
 void tout_escn(struct tout *t, const char *s, size_t len, size_t max);
+/* Append the len bytes at s to b as tout_esc() shows them (the Markdown
+ * and HTML reports escape their own syntax on top). */
+void report_clean(struct buf *b, const char *s, size_t len, size_t max);
 /* Continuation lines of this line start at the current column. */
 void tout_hang(struct tout *t);
 /* Columns used so far on this line. */

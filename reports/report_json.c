@@ -9,10 +9,12 @@
 
 #include "common/xalloc.h"
 
+#include "analyzer/timeline.h"
 #include "reports/report.h"
 
 #define REPORT_SCHEMA 2
 #define MESSAGE_MAX 300		/* characters of an evidence message */
+#define CONTEXT_MAX 2000	/* characters of a context record */
 
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */
 static size_t
@@ -205,10 +207,55 @@ add_findings(cJSON *root, const struct analysis *a)
 			cJSON_AddItemToObject(o, "time", str_or_null(e->time));
 			cJSON_AddItemToObject(o, "note", str_or_null(e->note));
 			cJSON_AddItemToObject(o, "message", jtext(e->message, true, MESSAGE_MAX));
+			if (e->nctx) {
+				cJSON *ctx = cJSON_AddArrayToObject(o, "context");
+
+				for (size_t c = 0; c < e->nctx; c++) {
+					cJSON *l = cJSON_CreateObject();
+
+					cJSON_AddItemToObject(l, "line", pos_or_null(e->ctx[c].line));
+					cJSON_AddItemToObject(l, "text", jtext(e->ctx[c].text, false, CONTEXT_MAX));
+					cJSON_AddBoolToObject(l, "self", c == e->self);
+					cJSON_AddItemToArray(ctx, l);
+				}
+			}
 			cJSON_AddItemToArray(ev, o);
 		}
 		cJSON_AddItemToArray(arr, j);
 	}
+}
+
+/* The timeline (analyzer/timeline.c): what the HTML report draws. */
+static void
+add_timeline(cJSON *root, const struct analysis *a)
+{
+	struct timeline t;
+	cJSON *tl = cJSON_AddObjectToObject(root, "timeline"), *lanes, *items;
+
+	timeline_build(a, &t);
+	lanes = cJSON_AddArrayToObject(tl, "lanes");
+	for (size_t i = 0; i < t.nlanes; i++)
+		cJSON_AddItemToArray(lanes, jtext(t.lanes[i].name, true, 0));
+	items = cJSON_AddArrayToObject(tl, "items");
+	for (size_t i = 0; i < t.nitems; i++) {
+		const struct tl_item *it = &t.items[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "kind", tl_kind_name(it->kind));
+		cJSON_AddItemToObject(o, "lane", jtext(t.lanes[it->lane].name, true, 0));
+		cJSON_AddItemToObject(o, "start", str_or_null(it->start));
+		cJSON_AddItemToObject(o, "end", str_or_null(it->end));
+		cJSON_AddStringToObject(o, "status", tl_status_name(it->status));
+		cJSON_AddItemToObject(o, "label", jtext(it->label, true, MESSAGE_MAX));
+		cJSON_AddItemToObject(o, "detail", jtext(it->detail, true, MESSAGE_MAX));
+		cJSON_AddItemToObject(o, "path", str_or_null(it->path));
+		cJSON_AddItemToObject(o, "line", pos_or_null(it->line));
+		cJSON_AddItemToObject(o, "record", pos_or_null(it->record));
+		cJSON_AddItemToArray(items, o);
+	}
+	cJSON_AddNumberToObject(tl, "unplaced", (double)t.unplaced);
+	cJSON_AddNumberToObject(tl, "error_events", (double)t.errors_total);
+	timeline_release(&t);
 }
 
 static void
@@ -549,6 +596,7 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 	add_sync(root, a);
 	add_missing_unexplained(root, a);
 	add_sources(root, a);
+	add_timeline(root, a);
 	text = cJSON_Print(root);
 	cJSON_Delete(root);
 	if (!text)

@@ -7,6 +7,8 @@ SRC=${ECDIAG_SRC:?}
 T=$(mktemp -d /tmp/ecdiag-cli.XXXXXX)
 trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
 export ECDIAG_CASES="$T/cases"
+# These checks read content, not layout: no wrapping (tests/cli/report_golden.sh checks the layout).
+export COLUMNS=1000
 n=0
 fails=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -54,7 +56,7 @@ check "diagnose of a failed upgrade exits 1 (findings)" '[ $rc -eq 1 ]'
 check "diagnose shows installed -> target versions" 'has "installed 1.6.16.0 -> target 2.2.8.0" $T/failed.txt'
 check "diagnose shows OS, .NET and TLS" 'has "Windows Server 2016 (10.0.14393)" $T/failed.txt && has ".NET Framework 4.8 (release 528049)" $T/failed.txt && has "TLS 1.2 properly configured" $T/failed.txt'
 check "diagnose lists both wizard runs with times in UTC" 'has "WIZARD RUNS (2)" $T/failed.txt && grep -q "2026-05-10 08:1.*UTC.*trace-20260510-101502.log" $T/failed.txt'
-check "diagnose reports the ERROR records with file:line evidence" 'grep -qE "evidence +.*trace-20260510-101502.log:[0-9]+ +Error during sync engine upgrade" $T/failed.txt'
+check "diagnose reports the ERROR records with file:line evidence" 'grep -qE "evidence +.*trace-20260510-101502.log:[0-9]+" $T/failed.txt && grep -qE "^ +> Error during sync engine upgrade" $T/failed.txt'
 check "diagnose lists the file no parser claims" 'grep -q "skipped .*notes.txt" $T/failed.txt'
 events=$(sql "$DB" "SELECT count(*) FROM event")
 check "events were stored" '[ "$events" -gt 50 ]'
@@ -96,8 +98,8 @@ check "diagnose shows the failed install: product, version, status" 'has "INSTAL
 check "the install is dated with the offset of the trace that ran it" 'grep -q "2026-05-10 08:17:33 - 08:17:41 UTC .*$MSILOG (local time, UTC offset +02:00 from the wizard trace)" $T/failed.txt'
 check "diagnose shows the first action that returned 3, its custom action and the Error before it" 'grep -qE "first failure +DetectStoreServer returned 3 at 2026-05-10 08:17:41 UTC \(line 255\)" $T/failed.txt && grep -qE "custom action +DetectStoreServer returned error code 1603 \(line 254\)" $T/failed.txt && grep -qE "error 25019 +The Microsoft Azure AD Connect synchronization services setup wizard cannot open registry key .*\(line 253\)" $T/failed.txt'
 check "diagnose shows what the log says just before the error" 'grep -qE "before it +247  Action start 10:17:41: DetectStoreServer\.$" $T/failed.txt && grep -qE "^ +252  MSI \(s\) \(C0:F0\) \[10:17:41:603\]: Hello" $T/failed.txt'
-check "the install is linked to the trace line that names its log, and to its copy of the error" 'grep -qE "wizard +.*trace-20260510-101502.log:130 \(its copy of the error: line 131\)" $T/failed.txt && grep -q "evidence  .*trace-20260510-101502.log:131  Error during sync engine upgrade" $T/failed.txt'
-check "the partial-uninstall finding explains the MSI failure and cites the MSI log lines (no separate msi-failed)" 'grep -qE "^  \[1\] error partial-uninstall: " $T/failed.txt && ! grep -q "msi-failed" $T/failed.txt && grep -q "evidence  .*$MSILOG:253  MSI (s) (C0!08)" $T/failed.txt && grep -q "evidence  .*$MSILOG:253  MSI (s) (C0!08)" $T/failed.txt && has "Action ended 10:17:41: DetectStoreServer. Return value 3." $T/failed.txt'
+check "the install is linked to the trace line that names its log, and to its copy of the error" 'grep -qE "wizard +.*trace-20260510-101502.log:130 \(its copy of the error: line 131\)" $T/failed.txt && grep -A1 "evidence  .*trace-20260510-101502.log:131 " $T/failed.txt | grep -q "> Error during sync engine upgrade"'
+check "the partial-uninstall finding explains the MSI failure and cites the MSI log lines (no separate msi-failed)" 'grep -qE "^  \[1\] error partial-uninstall: " $T/failed.txt && ! grep -q "msi-failed" $T/failed.txt && grep -A1 "evidence  .*$MSILOG:253 " $T/failed.txt | grep -q "> MSI (s) (C0!08)" && has "Action ended 10:17:41: DetectStoreServer. Return value 3." $T/failed.txt'
 run query --db "$DB" --format csv "SELECT name, return_value, ca_name, ca_error, error_number FROM msi_action WHERE return_value = 3 ORDER BY end_line"
 check "query lists actions: DetectStoreServer is the first to return 3" '[ $rc -eq 0 ] && sed -n 2p $T/out | tr -d "\r" | grep -qx "DetectStoreServer,3,DetectStoreServer,1603,25019" && grep -q "^INSTALL,3," $T/out'
 run query --db "$DB" --format csv "SELECT kind, value FROM msi_property WHERE name = 'ProductVersion'"
@@ -267,7 +269,7 @@ fi
 run diagnose "$SRC/samples/upgrade-ok" --db "$T/ok.db"
 check "an upgrade to 2.2.8.0 without a configuration backup: exit 1, no-config-backup and unsupported-version" '[ $rc -eq 1 ] && has "no-config-backup" $T/out && has "unsupported-version" $T/out && has "installed 2.1.20.0 -> target 2.2.8.0" $T/out'
 "$BIN" diagnose "$SRC/samples/healthy" --db "$T/healthy.db" >"$T/healthy.out" 2>/dev/null; hrc=$?
-check "diagnose of the healthy upgrade exits 0 with no finding and sync resumed" '[ $hrc -eq 0 ] && has "FINDINGS (0)" $T/healthy.out && has "sync: resumed" $T/healthy.out'
+check "diagnose of the healthy upgrade exits 0 with no finding and sync resumed" '[ $hrc -eq 0 ] && has "FINDINGS (0)" $T/healthy.out && grep -qE "^  sync +resumed" $T/healthy.out'
 check "sync resumed after the clean upgrade: first successful import, sync and export after it" 'grep -qE "^    import  before: 2026-05-12 05:30:04 \(Delta Import\)   after: 2026-05-12 06:40:04 \(Delta Import\)" $T/out && grep -qE "^    sync    before: 2026-05-12 05:30:24 \(Delta Synchronization\)   after: 2026-05-12 06:10:02 \(Full Synchronization\)" $T/out && grep -q "  ---- upgrade window 2026-05-12 06:01:02 - 06:02:39 UTC ----" $T/out'
 check "the clean upgrade's install succeeded with the new version, not the removed one" 'has "Microsoft Azure AD Connect synchronization services 2.2.8.0: succeeded" $T/out && [ "$(sql "$T/ok.db" "SELECT value FROM fact WHERE name = '"'"'msi.removed_version'"'"'")" = 2.1.20.0 ]'
 

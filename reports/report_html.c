@@ -21,6 +21,7 @@
 #include "common/timeutil.h"
 #include "common/xalloc.h"
 #include "reports/report.h"
+#include "reports/rutil.h"
 
 #define TEXT_MAX 4000		/* bytes of a summary, remediation, note */
 #define CTX_MAX 1500		/* bytes of a context record in an excerpt */
@@ -198,18 +199,6 @@ put_ident(FILE *out, const char *s)
 		fputc((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
 			      c == '_' ? c : '_', out);
 	}
-}
-
-static bool
-has(const char *s)
-{
-	return s && *s;
-}
-
-static const char *
-or_unknown(const char *s)
-{
-	return has(s) ? s : "unknown";
 }
 
 /* ------------------------------------------------------------------------
@@ -1488,7 +1477,7 @@ unread(FILE *out, const struct analysis *a)
 		const struct an_source *s = &a->sources[i];
 		bool parsed = s->status && strcmp(s->status, "parsed") == 0;
 
-		if ((s->status && strcmp(s->status, "archive") == 0) || (parsed && s->problems <= 0))
+		if (!report_unread(s))
 			continue;
 		fputs(n++ ? "" : "<ul>\n", out);
 		fputs("<li><span class=\"st-", out);

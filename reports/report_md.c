@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/xalloc.h"
 #include "reports/report.h"
+#include "reports/rutil.h"
 #include "reports/tout.h"
 
 struct md {
@@ -18,18 +19,6 @@ struct md {
 	struct buf tmp;		/* one scratch buffer, reused */
 	bool table;		/* in a table row: '|' in code spans must be \| (GFM) */
 };
-
-static bool
-has(const char *s)
-{
-	return s && *s;
-}
-
-static const char *
-or_unknown(const char *s)
-{
-	return has(s) ? s : "unknown";
-}
 
 static void
 put(struct md *m, const char *s)
@@ -365,20 +354,13 @@ unexplained(struct md *m, const struct analysis *a)
 	put(m, "\n");
 }
 
-static bool
-unread_source(const struct an_source *s)
-{
-	return strcmp(s->status, "failed") == 0 || strcmp(s->status, "skipped") == 0 ||
-	       (strcmp(s->status, "parsed") == 0 && s->problems > 0);
-}
-
 static void
 unread(struct md *m, const struct analysis *a)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < a->nsources; i++)
-		n += unread_source(&a->sources[i]);
+		n += report_unread(&a->sources[i]);
 	fprintf(m->f, "## Could not be read (%zu)\n\n", n);
 	if (!n) {
 		put(m, "Nothing: every input was read whole.\n\n");
@@ -389,7 +371,7 @@ unread(struct md *m, const struct analysis *a)
 	for (size_t i = 0; i < a->nsources; i++) {
 		const struct an_source *s = &a->sources[i];
 
-		if (!unread_source(s))
+		if (!report_unread(s))
 			continue;
 		put(m, "| ");
 		text(m, s->status, 20);

@@ -13,19 +13,8 @@
 
 #include "common/xalloc.h"
 #include "reports/report.h"
+#include "reports/rutil.h"
 #include "reports/tout.h"
-
-static bool
-has(const char *s)
-{
-	return s && *s;
-}
-
-static const char *
-or_unknown(const char *s)
-{
-	return s && *s ? s : "unknown";
-}
 
 /* "2026-05-10T08:15:02.129Z" -> "2026-05-10 08:15:02"; with same_day, only
  * the time of day. */
@@ -931,13 +920,6 @@ unexplained(struct tout *t, const struct analysis *a)
 	tout_putc(t, '\n');
 }
 
-static bool
-unread_source(const struct an_source *s)
-{
-	return strcmp(s->status, "failed") == 0 || strcmp(s->status, "skipped") == 0 ||
-	       (strcmp(s->status, "parsed") == 0 && s->problems > 0);
-}
-
 static void
 put_source(struct tout *t, const struct an_source *s)
 {
@@ -982,12 +964,12 @@ unread(struct tout *t, const struct analysis *a)
 	size_t n = 0;
 
 	for (size_t i = 0; i < a->nsources; i++)
-		n += unread_source(&a->sources[i]);
+		n += report_unread(&a->sources[i]);
 	heading(t, "COULD NOT BE READ (%zu)", n);
 	if (!n)
 		tout_puts(t, "  nothing: every input was read whole\n");
 	for (size_t i = 0; i < a->nsources; i++)
-		if (unread_source(&a->sources[i]))
+		if (report_unread(&a->sources[i]))
 			put_source(t, &a->sources[i]);
 	tout_putc(t, '\n');
 }

@@ -64,5 +64,6 @@ int cmd_sources(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_configdiff(int argc, char **argv);
 int cmd_signatures(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

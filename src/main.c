@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "sources", cmd_sources, "list every input: format, encoding, records, what was skipped" },
 	{ "formats", cmd_formats, "list the input formats this build reads" },
 	{ "signatures", cmd_signatures, "list the signatures; check signature files" },
+	{ "export", cmd_export, "write events and findings as NDJSON (ECS fields), or the timeline as CSV" },
 	{ "config-diff", cmd_configdiff, "compare two configuration exports: sync rules added, removed, changed" },
 };
 

@@ -33,7 +33,7 @@ run --version
 check "--version prints the version and exits 0" '[ $rc -eq 0 ] && grep -qE "^ecdiag [0-9]+\.[0-9]+\.[0-9]+" $T/out'
 run --help
 check "--help lists every command and the exit codes" '[ $rc -eq 0 ] && has diagnose $T/out && has sources $T/out && has formats $T/out && has "nothing readable" $T/out'
-for c in ingest analyze report diagnose query sources formats; do
+for c in ingest analyze report diagnose query sources formats export; do
 	run $c --help
 	check "$c --help exits 0 with a usage line" '[ $rc -eq 0 ] && has "usage: ecdiag $c" $T/out'
 done

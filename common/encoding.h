@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/buf.h"
 
@@ -42,6 +43,12 @@ void cp1252_to_utf8(struct buf *out, const unsigned char *p, size_t n);
 /* Append n bytes of UTF-16 (big endian if be) to out as UTF-8. Unpaired
  * surrogates and a trailing odd byte become U+FFFD; returns how many. */
 size_t utf16_to_utf8(struct buf *out, const unsigned char *p, size_t n, bool be);
+
+/* Length of the valid UTF-8 sequence at p (1 to 4 bytes, at most avail)
+ * with its code point in *cp, or 0 when the bytes there are not one
+ * (overlong forms, surrogates, past U+10FFFF, cut off). A NUL is never a
+ * continuation byte, so a NUL-terminated string may pass avail 4. */
+size_t utf8_seq(const unsigned char *p, size_t avail, uint32_t *cp);
 
 /* Append code point cp to out as UTF-8. */
 void utf8_put(struct buf *out, unsigned cp);

@@ -10,40 +10,11 @@
 #include <cjson/cJSON.h>
 
 #include "analyzer/signature.h"
+#include "common/encoding.h"
 #include "common/xalloc.h"
 #include "reports/export.h"
 
 /* ---- JSON text ---------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at p (2-4 bytes, p[0] >= 0x80) that
- * ends by end, or 0 if there is none (overlong forms, surrogates and code
- * points past U+10FFFF are not UTF-8). */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n, avail = (size_t)(end - p);
-	uint32_t cp;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (avail < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
 
 #define REPLACEMENT "\xef\xbf\xbd"	/* U+FFFD in UTF-8 */
 
@@ -61,7 +32,8 @@ json_str(struct buf *b, const char *s, size_t n)
 		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
 
 		if (c >= 0x20 && c != '"' && c != '\\') {
-			size_t k = c < 0x80 ? 1 : utf8_len(p, end);
+			uint32_t ucp;
+			size_t k = c < 0x80 ? 1 : utf8_seq(p, (size_t)(end - p), &ucp);
 
 			if (k) {
 				p += k;
@@ -837,7 +809,8 @@ csv_field(struct buf *b, const char *s, bool first)
 	if (quote)
 		buf_addc(b, '"');
 	while (p < end) {
-		size_t k = *p < 0x80 ? 1 : utf8_len(p, end);
+		uint32_t ucp;
+		size_t k = *p < 0x80 ? 1 : utf8_seq(p, (size_t)(end - p), &ucp);
 
 		if (*p == '"')
 			buf_addc(b, '"');

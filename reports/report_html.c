@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/encoding.h"
 #include "analyzer/timeline.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
@@ -38,33 +39,6 @@ enum {
 /* ------------------------------------------------------------------------
  * Escaping
  * ------------------------------------------------------------------------ */
-
-/* Length of the valid UTF-8 sequence at s (2-4) with its code point in
- * *cp, or 0 if it is not one (overlong, surrogate, beyond U+10FFFF, cut). */
-static size_t
-utf8_dec(const unsigned char *s, uint32_t *cp)
-{
-	size_t n;
-	uint32_t v;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, v = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, v = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, v = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) || (n == 4 && (v < 0x10000 || v > 0x10ffff)))
-		return 0;
-	*cp = v;
-	return n;
-}
 
 /* Bidirectional embeddings, overrides and isolates: they would reorder
  * the text around them, so they are shown, not applied. */
@@ -128,7 +102,7 @@ put_hn(FILE *out, const char *s, size_t len, unsigned fl)
 			p++;
 			continue;
 		}
-		n = utf8_dec(p, &cp);
+		n = utf8_seq(p, 4, &cp);
 		if (n && p + n > end)
 			break;
 		if (!n) {

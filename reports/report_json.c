@@ -10,38 +10,12 @@
 #include "common/xalloc.h"
 
 #include "analyzer/timeline.h"
+#include "common/encoding.h"
 #include "reports/report.h"
 
 #define REPORT_SCHEMA 2
 #define MESSAGE_MAX 300		/* characters of an evidence message */
 #define CONTEXT_MAX 2000	/* characters of a context record */
-
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 if it is not one. */
-static size_t
-utf8_seq(const unsigned char *s)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
 
 /* A JSON string of s: invalid UTF-8 becomes U+FFFD (cJSON escapes the
  * rest); with one_line, only up to the first line break; at most max
@@ -51,6 +25,7 @@ jtext(const char *s, bool one_line, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len, o = 0, chars = 0;
+	uint32_t cp;
 	char *buf;
 	cJSON *j;
 
@@ -65,7 +40,7 @@ jtext(const char *s, bool one_line, size_t max)
 
 		if (one_line && (*p == '\n' || *p == '\r'))
 			break;
-		n = utf8_seq(p);
+		n = utf8_seq(p, 4, &cp);
 		if (n) {
 			memcpy(buf + o, p, n);
 			o += n, p += n;

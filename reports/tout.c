@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "common/encoding.h"
 #include "reports/report.h"
 #include "reports/tout.h"
 
@@ -194,38 +195,6 @@ tout_spaces(struct tout *t, int n)
 		buf_addc(&t->line, ' ');
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4) and its code point, or 0
- * when the bytes there are not one (overlong, surrogate, cut short). */
-static size_t
-utf8_seq(const unsigned char *s, unsigned *cp)
-{
-	unsigned c = s[0], v;
-	size_t len;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2, v = c & 0x1F;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3, v = c & 0x0F;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4, v = c & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3F);
-	}
-	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
-	    (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
-}
-
 void
 tout_esc(struct tout *t, const char *s, size_t max)
 {
@@ -246,10 +215,10 @@ report_clean(struct buf *b, const char *s, size_t len, size_t max)
 	size_t n = 0;
 
 	while (p < end && n < max) {
-		unsigned cp;
-		size_t sl = utf8_seq(p, &cp);
+		uint32_t cp;
+		size_t sl = utf8_seq(p, (size_t)(end - p), &cp);
 
-		if (sl == 0 || sl > (size_t)(end - p)) {
+		if (sl == 0) {
 			buf_addf(b, "\\x%02x", *p);	/* not UTF-8: the byte */
 			sl = 1;
 		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {

@@ -977,3 +977,35 @@ Test(common, buf_growth)
 	cr_expect_eq(b.len, 0);
 	cr_expect_eq(b.max, (size_t)1 << 20);
 }
+
+/* utf8_seq: the one UTF-8 decoder the reports and the export share. */
+Test(common, utf8_seq_table)
+{
+	static const struct {
+		const char *p;
+		size_t avail, len;
+		uint32_t cp;
+	} cases[] = {
+		{ "A", 1, 1, 0x41 },
+		{ "\xc3\xa9", 2, 2, 0xe9 },		/* é */
+		{ "\xe2\x80\xae", 3, 3, 0x202e },	/* RIGHT-TO-LEFT OVERRIDE */
+		{ "\xf0\x9f\x98\x80", 4, 4, 0x1f600 },
+		{ "\xc3\xa9", 1, 0, 0 },		/* cut off by avail */
+		{ "\xc0\xaf", 2, 0, 0 },		/* overlong '/' */
+		{ "\xe0\x80\xaf", 3, 0, 0 },		/* overlong, 3 bytes */
+		{ "\xed\xa0\x80", 3, 0, 0 },		/* surrogate U+D800 */
+		{ "\xf4\x90\x80\x80", 4, 0, 0 },	/* past U+10FFFF */
+		{ "\x80", 1, 0, 0 },			/* lone continuation */
+		{ "\xe2\x80", 4, 0, 0 },		/* cut off by the NUL */
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t cp = 0;
+		size_t got = utf8_seq((const unsigned char *)cases[i].p, cases[i].avail, &cp);
+
+		cr_expect_eq(got, cases[i].len, "case %zu: length %zu, expected %zu", i, got, cases[i].len);
+		if (cases[i].len)
+			cr_expect_eq(cp, cases[i].cp, "case %zu: U+%04X, expected U+%04X", i, (unsigned)cp,
+				     (unsigned)cases[i].cp);
+	}
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analyzer/timeline.h"
+#include "common/timeutil.h"
 #include "common/xalloc.h"
 
 static const char *const kind_names[TL_KINDS] = {
@@ -28,64 +29,6 @@ tl_status_name(enum tl_status s)
 	case TL_UNKNOWN: break;
 	}
 	return "unknown";
-}
-
-static int
-digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's
- * days_from_civil). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-int64_t
-tl_ms(const char *iso)
-{
-	int y, mo, d, h = 0, mi = 0, se = 0, ms = 0;
-	const char *p;
-
-	if (!iso || strlen(iso) < 16 || digits(iso, 4, &y) || iso[4] != '-' || digits(iso + 5, 2, &mo) ||
-	    iso[7] != '-' || digits(iso + 8, 2, &d) || iso[10] != 'T' || digits(iso + 11, 2, &h) ||
-	    iso[13] != ':' || digits(iso + 14, 2, &mi))
-		return -1;
-	p = iso + 16;
-	if (*p == ':') {
-		if (digits(p + 1, 2, &se))
-			return -1;
-		p += 3;
-		if (*p == '.') {
-			int scale = 100;
-
-			for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
-				ms += (*p - '0') * scale;
-		}
-	}
-	if (*p != 'Z' && *p != '\0')
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-		return -1;
-	return ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000 + (int64_t)se * 1000 + ms;
 }
 
 struct tb {
@@ -116,10 +59,10 @@ add(struct tb *b, enum tl_kind kind, size_t ln, const char *start, const char *e
     char *label, char *detail, const char *path, int64_t line, int64_t record)
 {
 	struct timeline *t = b->t;
-	int64_t s = tl_ms(start), e = tl_ms(end);
+	int64_t s = iso_to_ms(start), e = iso_to_ms(end);
 	struct tl_item *it;
 
-	if (s < 0) {
+	if (s == INT64_MIN) {
 		free(label), free(detail);
 		return false;
 	}

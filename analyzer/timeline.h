@@ -59,8 +59,4 @@ void timeline_release(struct timeline *t);
 const char *tl_kind_name(enum tl_kind k);	/* wizard, install, action, upgrade, sync-paused, run, error */
 const char *tl_status_name(enum tl_status s);	/* ok, warning, failed, info, unknown */
 
-/* Milliseconds since 1970 of a UTC ISO 8601 time ("2026-05-10T08:17:41.605Z",
- * seconds and fraction optional); -1 when it is not one. */
-int64_t tl_ms(const char *iso);
-
 #endif

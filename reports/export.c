@@ -162,31 +162,6 @@ jw_int_str(struct jw *w, const char *key, int64_t v)
 
 /* ---- the data column ---------------------------------------------------- */
 
-static void
-add_utf8(struct buf *b, uint32_t cp)
-{
-	char u[4];
-
-	if (cp < 0x80) {
-		buf_addc(b, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | cp >> 18);
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_add(b, u, 4);
-	}
-}
-
 static int
 hex4(const char *p, const char *end, uint32_t *v)
 {
@@ -258,7 +233,7 @@ decode_str(const char *p, const char *end, struct buf *out)
 			} else if (cp >= 0xd800 && cp <= 0xdfff) {
 				cp = 0xfffd;
 			}
-			add_utf8(out, cp);
+			utf8_put(out, cp);
 			break;
 		default:
 			return NULL;

@@ -40,14 +40,6 @@ enum {
  * Escaping
  * ------------------------------------------------------------------------ */
 
-/* Bidirectional embeddings, overrides and isolates: they would reorder
- * the text around them, so they are shown, not applied. */
-static bool
-is_bidi_control(uint32_t cp)
-{
-	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
 static void
 put_ctl(FILE *out, const char *fmt, unsigned v, unsigned fl)
 {
@@ -110,10 +102,8 @@ put_hn(FILE *out, const char *s, size_t len, unsigned fl)
 			p++;
 			continue;
 		}
-		if (cp < 0xa0)
-			put_ctl(out, "\\x%02x", (unsigned)cp, fl);
-		else if (is_bidi_control(cp))
-			put_ctl(out, "\\u%04x", (unsigned)cp, fl);
+		if (report_hidden_cp(cp))
+			put_ctl(out, cp < 0xa0 ? "\\x%02x" : "\\u%04x", (unsigned)cp, fl);
 		else
 			fwrite(p, 1, n, out);
 		p += n;
@@ -194,11 +184,7 @@ put_time(FILE *out, const char *iso, const char *same_day)
 		put_h(out, iso, 40, 0);
 		return;
 	}
-	if (same_day && strncmp(iso, same_day, 10) == 0)
-		snprintf(buf, sizeof(buf), "%.8s", iso + 11);
-	else
-		snprintf(buf, sizeof(buf), "%.10s %.8s", iso, iso + 11);
-	put_h(out, buf, sizeof(buf), 0);
+	put_h(out, report_time(buf, iso, same_day, false), sizeof(buf), 0);
 }
 
 /* "start – end UTC", the end's date left out when it is the start's. */
@@ -231,14 +217,9 @@ put_loc(FILE *out, const char *path, long long line, long long record)
 static void
 put_duration(FILE *out, long long sec)
 {
-	if (sec < 60)
-		fprintf(out, "%lld s", sec);
-	else if (sec < 3600)
-		fprintf(out, "%lld min %lld s", sec / 60, sec % 60);
-	else if (sec < 86400)
-		fprintf(out, "%lld h %lld min", sec / 3600, sec % 3600 / 60);
-	else
-		fprintf(out, "%lld d %lld h", sec / 86400, sec % 86400 / 3600);
+	char b[32];
+
+	fputs(report_duration(b, sec), out);
 }
 
 /* ------------------------------------------------------------------------

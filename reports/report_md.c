@@ -151,21 +151,18 @@ para(struct md *m, const char *indent, const char *s, size_t max)
 static void
 minute(struct md *m, const char *iso, const char *same_day)
 {
-	if (!iso || strlen(iso) < 16)
-		put(m, "?");
-	else if (same_day && strncmp(iso, same_day, 10) == 0)
-		fprintf(m->f, "%.5s", iso + 11);
-	else
-		fprintf(m->f, "%.10s %.5s", iso, iso + 11);
+	char b[32];
+
+	put(m, report_time(b, iso, same_day, true));
 }
 
 static void
 stamp(struct md *m, const char *iso)
 {
-	if (iso && strlen(iso) >= 19)
-		fprintf(m->f, "%.10s %.8s UTC", iso, iso + 11);
-	else
-		put(m, "?");
+	char b[32];
+	const char *t = report_time(b, iso, NULL, false);
+
+	fprintf(m->f, "%s%s", t, t == b ? " UTC" : "");
 }
 
 static void

@@ -21,14 +21,9 @@
 static void
 put_time(struct tout *t, const char *iso, const char *same_day)
 {
-	if (!iso) {
-		tout_puts(t, "?");
-		return;
-	}
-	if (same_day && strncmp(iso, same_day, 10) == 0)
-		tout_printf(t, "%.8s", iso + 11);
-	else
-		tout_printf(t, "%.10s %.8s", iso, iso + 11);
+	char b[32];
+
+	tout_puts(t, report_time(b, iso, same_day, false));
 }
 
 static void
@@ -480,14 +475,9 @@ sync_runs(struct tout *t, const struct analysis *a)
 static void
 put_minute(struct tout *t, const char *iso, const char *same_day)
 {
-	if (!iso || strlen(iso) < 16) {
-		tout_puts(t, "?");
-		return;
-	}
-	if (same_day && strncmp(iso, same_day, 10) == 0)
-		tout_printf(t, "%.5s", iso + 11);
-	else
-		tout_printf(t, "%.10s %.5s", iso, iso + 11);
+	char b[32];
+
+	tout_puts(t, report_time(b, iso, same_day, true));
 }
 
 /* path:line, else path#record (EVTX/XML record id), else path. */
@@ -506,14 +496,9 @@ put_loc(struct tout *t, const char *path, long long line, long long record)
 static void
 put_duration(struct tout *t, long long sec)
 {
-	if (sec < 60)
-		tout_printf(t, "%lld s", sec);
-	else if (sec < 3600)
-		tout_printf(t, "%lld min %lld s", sec / 60, sec % 60);
-	else if (sec < 86400)
-		tout_printf(t, "%lld h %lld min", sec / 3600, sec % 3600 / 60);
-	else
-		tout_printf(t, "%lld d %lld h", sec / 86400, sec % 86400 / 3600);
+	char b[32];
+
+	tout_puts(t, report_duration(b, sec));
 }
 
 /* Text that may span lines: continuation lines start at the current

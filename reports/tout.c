@@ -5,6 +5,7 @@
 
 #include "common/encoding.h"
 #include "reports/report.h"
+#include "reports/rutil.h"
 #include "reports/tout.h"
 
 #define LINE_MAX_BYTES (1u << 20)
@@ -221,10 +222,9 @@ report_clean(struct buf *b, const char *s, size_t len, size_t max)
 		if (sl == 0) {
 			buf_addf(b, "\\x%02x", *p);	/* not UTF-8: the byte */
 			sl = 1;
-		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
-			buf_addf(b, "\\x%02x", cp);	/* C0, DEL, C1 */
-		} else if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
-			buf_addf(b, "\\u%04x", cp);	/* bidirectional overrides */
+		} else if (report_hidden_cp(cp)) {
+			/* C0, DEL, C1 as \xHH; bidirectional controls as \uHHHH */
+			buf_addf(b, cp < 0xa0 ? "\\x%02x" : "\\u%04x", (unsigned)cp);
 		} else {
 			buf_add(b, p, sl);
 		}

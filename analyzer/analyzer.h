@@ -81,7 +81,7 @@ struct an_phase {
 	int64_t line;
 };
 
-/* One upgrade attempt (analyzer/checks.c). */
+/* One upgrade attempt (analyzer/attempts.c). */
 struct an_upgrade {
 	char *from, *to;		/* versions, NULL when unknown */
 	char *outcome;			/* succeeded, failed, aborted, unknown */

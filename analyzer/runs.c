@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* runs.c - the sync engine's runs around the upgrade: the window the
  * upgrade took (the sync engine's install, else the upgrade attempts
- * analyzer/checks.c stored, else the wizard runs that upgrade), the runs
+ * analyzer/attempts.c stored, else the wizard runs that upgrade), the runs
  * near it, and per connector the last successful import, sync and
  * export before it and the first after it. */
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 #define HOURS_AFTER 48
 
 /* The first start and last end of the stored upgrade attempts
- * (analyzer/checks.c), or nothing when none was stored. */
+ * (analyzer/attempts.c), or nothing when none was stored. */
 struct span_ctx {
 	char *from, *to;
 	size_t n;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "analyzer/analyzer.h"
 #include "analyzer/signature.h"
 #include "common/buf.h"
@@ -350,13 +352,38 @@ on_evidence(void *ctx, const struct store_evidence_row *r)
 	e->record = r->record;
 	e->source_id = r->source_id;
 	e->event_id = r->event_id;
-	if (e->event_id > 0) {
+	e->context = r->note && !strncmp(r->note, "context:", 8);
+	if (e->event_id > 0 && !e->context) {
 		e->ctx = xcalloc(2 * EVIDENCE_CONTEXT + 1, sizeof(*e->ctx));
 		if (store_events_around(ec->s, e->event_id, EVIDENCE_CONTEXT, EVIDENCE_CONTEXT, on_context, e) ==
 		    STORE_ERROR)
 			return 1;
 	}
 	return 0;
+}
+
+/* The role and basis stops_classify() wrote into the finding's data. */
+static void
+finding_roles(struct an_finding *f)
+{
+	cJSON *d = f->data ? cJSON_Parse(f->data) : NULL;
+	const cJSON *stop = cJSON_GetObjectItemCaseSensitive(d, "stop");
+	const cJSON *role = cJSON_GetObjectItemCaseSensitive(stop, "role");
+	const cJSON *run = cJSON_GetObjectItemCaseSensitive(stop, "run");
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(stop, "path");
+	const cJSON *line = cJSON_GetObjectItemCaseSensitive(stop, "line");
+	const cJSON *basis = cJSON_GetObjectItemCaseSensitive(d, "basis");
+
+	if (cJSON_IsString(role))
+		f->stop_role = xstrdup(role->valuestring);
+	if (cJSON_IsString(run))
+		f->stop_run = xstrdup(run->valuestring);
+	if (cJSON_IsString(path) && *path->valuestring)
+		f->stop_path = xstrdup(path->valuestring);
+	if (cJSON_IsNumber(line))
+		f->stop_line = (int64_t)line->valuedouble;
+	f->basis = xstrdup(cJSON_IsString(basis) ? basis->valuestring : "logs");
+	cJSON_Delete(d);
 }
 
 static int
@@ -381,6 +408,7 @@ on_finding(void *ctx, const struct store_finding_row *r)
 	f->id = r->id;
 	f->rank = r->rank;
 	f->explained_by = r->explained_by ? xasprintf("%lld", (long long)r->explained_by) : NULL;
+	finding_roles(f);
 	struct ev_ctx ec = { lc->s, f };
 
 	return store_evidence(lc->s, r->id, on_evidence, &ec) == STORE_OK ? 0 : 1;
@@ -523,6 +551,8 @@ on_errevent(void *ctx, const struct store_error_row *r)
 	return 0;
 }
 
+static void judge(struct analysis *a);
+
 int
 analysis_load(struct store *s, struct analysis *a)
 {
@@ -558,6 +588,7 @@ analysis_load(struct store *s, struct analysis *a)
 	lc.cap = 0;
 	if (store_sources(s, on_source, &lc) != STORE_OK)
 		return STORE_ERROR;
+	judge(a);
 	return STORE_OK;
 }
 
@@ -591,6 +622,7 @@ analysis_release(struct analysis *a)
 		free(f->rule), free(f->title), free(f->severity), free(f->confidence);
 		free(f->summary), free(f->remediation), free(f->time);
 		free(f->kind), free(f->data), free(f->explained_by);
+		free(f->stop_role), free(f->stop_run), free(f->stop_path), free(f->basis);
 		for (size_t k = 0; k < f->nev; k++) {
 			free(f->ev[k].path), free(f->ev[k].time), free(f->ev[k].note);
 			free(f->ev[k].message), free(f->ev[k].format);
@@ -629,7 +661,45 @@ analysis_release(struct analysis *a)
 	installs_release(a);
 	runs_release(a);
 	checks_release(a);
+	stops_release(a);
+	free(a->judgement_basis);
 	memset(a, 0, sizeof(*a));
+}
+
+/* What the case as a whole says: findings that need attention, positive
+ * evidence of health, or neither. */
+static void
+judge(struct analysis *a)
+{
+	size_t ok_upgrades = 0;
+
+	a->judgement = "not-enough-evidence";
+	for (size_t i = 0; i < a->nfindings; i++) {
+		const char *sev = a->findings[i].severity;
+
+		if (strcmp(sev, "warning") == 0 || strcmp(sev, "error") == 0 || strcmp(sev, "critical") == 0) {
+			a->judgement = "findings";
+			a->judgement_basis = xasprintf("%s: %s", a->findings[i].rule, a->findings[i].title);
+			return;
+		}
+	}
+	for (size_t i = 0; i < a->nupgrades; i++)
+		ok_upgrades += a->upgrades[i].outcome && !strcmp(a->upgrades[i].outcome, "succeeded");
+	if (a->sync_verdict && !strcmp(a->sync_verdict, "resumed")) {
+		a->judgement = "healthy";
+		a->judgement_basis = xstrdup(ok_upgrades ? "the upgrade succeeded and every connector ran "
+							   "successfully after it"
+							 : "every connector's last runs succeeded");
+	} else if (ok_upgrades && (!a->sync_verdict || strcmp(a->sync_verdict, "unknown") == 0)) {
+		a->judgement = "healthy";
+		a->judgement_basis = xstrdup("the upgrade succeeded; no run history or sync events say "
+					     "whether sync resumed");
+	} else {
+		a->judgement_basis = xstrdup(a->nupgrades ? "no upgrade of the case is known to have succeeded "
+							    "and no sync run shows health"
+							  : "no upgrade attempt, no successful sync runs and nothing "
+							    "else that shows health");
+	}
 }
 
 enum ec_exit
@@ -637,13 +707,11 @@ analysis_exit_code(const struct analysis *a)
 {
 	if (a->nparsed == 0)
 		return EC_EXIT_NOINPUT;
-	for (size_t i = 0; i < a->nfindings; i++) {
-		const char *sev = a->findings[i].severity;
-
-		if (strcmp(sev, "warning") == 0 || strcmp(sev, "error") == 0 || strcmp(sev, "critical") == 0)
-			return EC_EXIT_FINDINGS;
-	}
-	return EC_EXIT_HEALTHY;
+	if (a->judgement && !strcmp(a->judgement, "findings"))
+		return EC_EXIT_FINDINGS;
+	if (a->judgement && !strcmp(a->judgement, "healthy"))
+		return EC_EXIT_HEALTHY;
+	return EC_EXIT_UNKNOWN;
 }
 
 /* ---- analysing ---------------------------------------------------------- */
@@ -683,8 +751,9 @@ analyzer_run(struct store *s, const struct sig_set *ss)
 	    runs_load(s, &a) != STORE_OK)
 		goto fail;
 	/* Signatures first: the checks need to know what they explain. */
-	if (scan_run(s, ss, &a) != STORE_OK || installs_analyze(s, &a) != STORE_OK ||
-	    checks_run(s, &a) != STORE_OK || rank_findings(s) != STORE_OK)
+	if (stops_find(s, &a) != STORE_OK || scan_run(s, ss, &a) != STORE_OK ||
+	    installs_analyze(s, &a) != STORE_OK || checks_run(s, &a) != STORE_OK ||
+	    stops_classify(s, &a) != STORE_OK || rank_findings(s) != STORE_OK)
 		goto fail;
 	if (a.installed.value && store_add_fact(s, a.installed.source_id, 0, "case.installed_version",
 						NULL, a.installed.value) != STORE_OK)

@@ -20,6 +20,8 @@ enum ec_exit {
 	EC_EXIT_USAGE = 2,	/* the command line was wrong */
 	EC_EXIT_NOINPUT = 3,	/* nothing readable: no input could be parsed */
 	EC_EXIT_DB = 4,		/* the case database could not be opened, written or is too new */
+	EC_EXIT_UNKNOWN = 5,	/* analysed, no finding of severity warning or above, but nothing
+				 * shows health either: not enough evidence to judge */
 };
 
 /* A value with the place it was read from. */
@@ -55,6 +57,7 @@ struct an_evidence {
 	int64_t line;
 	int64_t record;			/* EVTX/XML record id, -1 when none */
 	int64_t source_id, event_id;	/* event_id 0 when the evidence is no record */
+	bool context;			/* a record of the same failure, not evidence of its cause */
 	/* the record itself with up to EVIDENCE_CONTEXT records either side,
 	 * in source order; ctx[self] is the evidence (nctx 0: none stored) */
 	struct an_ctxline *ctx;
@@ -67,6 +70,13 @@ struct an_finding {
 	char *data;			/* JSON object (references, explains, captures), or NULL */
 	int64_t id, rank;		/* rank: 1 = first */
 	char *explained_by;		/* rule id of the finding that explains this one, or NULL */
+	/* from data (analyzer/stops.c): "stopped" when it explains the error
+	 * that stopped a wizard run or an install, "survived" when it rests on
+	 * errors a run logged and went on after; NULL otherwise */
+	char *stop_role;
+	char *stop_run, *stop_path;	/* the run it stopped: "wizard-run" or "install", its log */
+	int64_t stop_line;
+	char *basis;			/* "logs", "pasted" (pasted text only), "notes" (notes only) */
 	struct an_evidence *ev;
 	size_t nev;
 };
@@ -116,6 +126,8 @@ struct an_unexplained {
 struct an_install {
 	char *path, *name;		/* the MSI log; NULL when known from a trace only */
 	int64_t source_id, session;
+	int64_t start_line, end_line;	/* the logging session's lines */
+	bool other_product;		/* not part of Entra Connect and run by no wizard trace */
 	char *product, *version, *package, *result;
 	char *start, *end, *start_local, *end_local;
 	char *time_q;			/* as stored, or "trace-offset" (see offset) */
@@ -124,7 +136,7 @@ struct an_install {
 	bool footer;
 	/* the first action that returned 3 */
 	char *fail_action, *fail_time, *fail_local;
-	int64_t fail_line;
+	int64_t fail_line, fail_start_line;	/* where it ended (returned 3) and started */
 	char *ca_name;
 	int64_t ca_error, ca_line;	/* -1 / 0 when none */
 	char *error_text;
@@ -209,6 +221,21 @@ struct an_runevent {
 	bool failed;			/* a failure or errors; false: a cycle finished */
 };
 
+/* The error that stopped a wizard run or an install (analyzer/stops.c).
+ * The failure covers the lines [from_line, to_line] of its source. */
+struct an_stop {
+	const char *kind;		/* static: "wizard-run" or "install" */
+	int64_t source_id;
+	char *path;
+	int64_t event_id, line;		/* the stopping record (event_id 0: found by line) */
+	int64_t from_line, to_line;
+	char *text, *time;		/* its first line, its time (UTC) or NULL */
+	int64_t install;		/* install stops: index into installs, else -1 */
+	int64_t cause;			/* wizard stops: the failed install it ran (index into stops), -1 */
+	struct { int64_t id, line; } *ctx;	/* error records of the failure no signature matched */
+	size_t nctx;			/* all of them; ctx keeps the first few */
+};
+
 struct analysis {
 	struct an_value installed;	/* sync engine version before the upgrade */
 	struct an_value target;		/* version the wizard installs */
@@ -249,6 +276,12 @@ struct analysis {
 	size_t nrunevents;
 	char **explained;		/* rule ids that a fired signature explains */
 	size_t nexplained;
+	struct an_stop *stops;		/* analyzer_run only: what stopped each run and install */
+	size_t nstops;
+	/* The case as a whole (analysis_exit_code): "findings", "healthy" or
+	 * "not-enough-evidence", and why. */
+	const char *judgement;
+	char *judgement_basis;
 	struct an_errevent *errevents;	/* error events in time order, at most ERROR_EVENTS_MAX */
 	size_t nerrevents;
 	int64_t errevents_total;
@@ -276,8 +309,24 @@ int rank_findings(struct store *s);
 int analysis_load(struct store *s, struct analysis *a);
 void analysis_release(struct analysis *a);
 
-/* The exit code an analysis calls for. */
+/* The exit code an analysis calls for: EC_EXIT_FINDINGS for a finding of
+ * severity warning or above; EC_EXIT_HEALTHY only with positive evidence
+ * of health (an upgrade that succeeded, or sync runs that succeeded after
+ * it or at the end of the case); else EC_EXIT_UNKNOWN. */
 enum ec_exit analysis_exit_code(const struct analysis *a);
+
+/* Stops (analyzer/stops.c). stops_find reads the traces and the loaded
+ * installs (before the signature scan); stops_at tells which stop's
+ * failure holds a line (-1: none); the scan hands such error records that
+ * no signature matched to stops_note_context; stops_classify (after the
+ * checks) links findings to stops, adds wizard-run-failed for a stop no
+ * finding explains, attaches the context and marks each finding's role and
+ * basis in its data. */
+int stops_find(struct store *s, struct analysis *a);
+long stops_at(const struct analysis *a, int64_t source_id, int64_t line);
+void stops_note_context(struct analysis *a, long stop, int64_t event_id, int64_t line);
+int stops_classify(struct store *s, struct analysis *a);
+void stops_release(struct analysis *a);
 
 /* Windows Installer installs and auto-upgrade results from the store
  * (analyzer/installs.c), used by analyzer_run and analysis_load. */

@@ -15,6 +15,7 @@
 
 #include "analyzer/analyzer.h"
 #include "common/timeutil.h"
+#include "common/strview.h"
 #include "common/xalloc.h"
 
 /* Win32 codes msiexec returns ("MsiExec.exe and InstMsi.exe error messages"). */
@@ -109,6 +110,7 @@ on_failed_action(void *ctx, const struct store_msi_action_row *r)
 	in->fail_time = xstrdup0(r->end_time);
 	in->fail_local = xstrdup0(r->end_local);
 	in->fail_line = r->end_line;
+	in->fail_start_line = r->start_line ? r->start_line : r->end_line;
 	in->ca_name = xstrdup0(r->ca_name);
 	in->ca_error = r->ca_error;
 	in->ca_line = r->ca_line;
@@ -134,6 +136,8 @@ on_session(void *ctx, const struct store_msi_session_row *r)
 	in->name = xstrdup0(r->name);
 	in->source_id = r->source_id;
 	in->session = r->session;
+	in->start_line = r->start_line;
+	in->end_line = r->end_line;
 	in->product = xstrdup0(r->product);
 	in->version = xstrdup0(r->version);
 	in->package = xstrdup0(r->package);
@@ -379,6 +383,28 @@ on_autoupgrade(void *ctx, const struct store_fact_row *r)
 	return 0;
 }
 
+/* Products that are part of an Entra Connect installation or upgrade: the
+ * wizard, the sync engine and what the wizard installs with it
+ * (FORMATS-AND-SIGNATURES.md b, f). Matched case-insensitively anywhere in
+ * the ProductName. An install log of any other product that no wizard trace
+ * ran is another product's: read and listed, no finding of ours. */
+static const char *const entra_products[] = {
+	"Azure AD Connect", "Azure Active Directory Connect", "Entra Connect", "Azure AD Sync",
+	"Synchronization Service", "Directory Sync", "DirSync", "Sign-in Assistant", "LocalDB",
+	"Azure AD Connect Health", "Connect Health agent", "ODBC Driver", "OLE DB Driver",
+	"Command Line Utilities", "Forefront Identity Manager",
+};
+
+static bool
+entra_product(const char *product)
+{
+	for (size_t i = 0; product && i < sizeof(entra_products) / sizeof(entra_products[0]); i++) {
+		if (sv_ifind(sv_cstr(product), entra_products[i]) >= 0)
+			return true;
+	}
+	return false;
+}
+
 int
 installs_load(struct store *s, struct analysis *a)
 {
@@ -434,6 +460,13 @@ installs_load(struct store *s, struct analysis *a)
 		free(t->ca_name), free(t->fail_action), free(t->time);
 	}
 	free(tr.t);
+	/* Unknown product names stay ours: a log without one is not enough to
+	 * set it aside. */
+	for (size_t i = 0; i < a->ninstalls; i++) {
+		struct an_install *in = &a->installs[i];
+
+		in->other_product = in->path && in->product && !in->trace_source && !entra_product(in->product);
+	}
 	if (rc == STORE_OK && store_facts(s, "autoupgrade.result", on_autoupgrade, a) != STORE_OK)
 		rc = STORE_ERROR;
 	return rc;
@@ -550,6 +583,38 @@ install_finding(struct store *s, const struct an_install *in)
 	return STORE_OK;
 }
 
+/* Another product's install failed: shown as such, as information. */
+static int
+other_install_finding(struct store *s, const struct an_install *in)
+{
+	struct store_finding f = { 0 };
+	char title[512], summary[512];
+	int64_t id;
+
+	snprintf(title, sizeof(title), "Windows Installer failed to install %s%s%s (not part of Entra Connect)",
+		 in->product, in->version ? " " : "", in->version ? in->version : "");
+	snprintf(summary, sizeof(summary),
+		 "status %lld%s%s; no wizard trace of the case ran it, so nothing of the Entra Connect "
+		 "diagnosis rests on this log",
+		 (long long)in->status, in->fail_action ? ", first failing action " : "",
+		 in->fail_action ? in->fail_action : "");
+	f.rule = "other-product-install-failed";
+	f.title = title;
+	f.severity = "info";
+	f.confidence = "high";
+	f.summary = summary;
+	f.remediation = "Nothing to do for Entra Connect. If the failed install matters, its log names the "
+			"cause from the line before its first action that returned 3.";
+	f.time = in->fail_time ? in->fail_time : in->end;
+	id = store_add_finding(s, &f);
+	if (id < 0)
+		return STORE_ERROR;
+	if (in->fail_line && store_add_evidence(s, id, in->source_id, 0, in->fail_line,
+						"the first action that returned 3") != STORE_OK)
+		return STORE_ERROR;
+	return STORE_OK;
+}
+
 /* A fired signature names rule among the findings it explains. */
 static bool
 explained(const struct analysis *a, const char *rule)
@@ -587,8 +652,12 @@ installs_analyze(struct store *s, const struct analysis *a)
 		e.errors = in->fail_action || in->error_number >= 0 ? 1 : 0;
 		if (store_add_episode(s, &e) != STORE_OK)
 			return STORE_ERROR;
-		if (!quiet && strcmp(in->outcome, "failed") == 0 && install_finding(s, in) != STORE_OK)
+		if (strcmp(in->outcome, "failed") == 0 && in->other_product) {
+			if (other_install_finding(s, in) != STORE_OK)
+				return STORE_ERROR;
+		} else if (!quiet && strcmp(in->outcome, "failed") == 0 && install_finding(s, in) != STORE_OK) {
 			return STORE_ERROR;
+		}
 	}
 	for (size_t i = 0; i < a->nautoupgrades; i++) {
 		const struct an_autoupgrade *u = &a->autoupgrades[i];

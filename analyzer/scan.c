@@ -143,12 +143,6 @@ template_of(const char *msg, size_t len, struct buf *out)
 			buf_adds(out, "<hex>");
 			for (i += 2; i < len && is_hex((unsigned char)msg[i]); i++)
 				;
-		} else if (isdigit(c)) {
-			buf_adds(out, "<n>");
-			while (i < len && (isdigit((unsigned char)msg[i]) ||
-					   ((msg[i] == '.' || msg[i] == ':' || msg[i] == ',' || msg[i] == '-') &&
-					    i + 1 < len && isdigit((unsigned char)msg[i + 1]))))
-				i++;
 		} else if (c == '\'' || c == '"') {
 			const char *e = memchr(msg + i + 1, c, len - i - 1);
 			const char *nl = memchr(msg + i + 1, '\n', len - i - 1);
@@ -167,10 +161,31 @@ template_of(const char *msg, size_t len, struct buf *out)
 			while (i < len && !isspace((unsigned char)msg[i]) && msg[i] != '\'' && msg[i] != '"')
 				i++;
 		} else if (isalnum(c) || c == '_') {
-			size_t s = i;
-			bool at = false;
+			/* a word: masked when it is a number (digits, with . : , -
+			 * between digits), kept whole otherwise ("0C" of the thread
+			 * pair "(C0:0C)", "x64", "Win32") */
+			size_t s = i, e = i;
+			bool num = true, at = false;
 
-			while (i < len && (isalnum((unsigned char)msg[i]) || strchr("_.@-$", msg[i]))) {
+			while (e < len && (isalnum((unsigned char)msg[e]) || msg[e] == '_'))
+				num = num && isdigit((unsigned char)msg[e++]);
+			if (num) {
+				while (e + 1 < len && msg[e] && strchr(".:,-", msg[e]) &&
+				       isdigit((unsigned char)msg[e + 1])) {
+					size_t k = e + 1;
+
+					while (k < len && isdigit((unsigned char)msg[k]))
+						k++;
+					if (k < len && (isalpha((unsigned char)msg[k]) || msg[k] == '_'))
+						break;
+					e = k;
+				}
+				buf_adds(out, "<n>");
+				i = e;
+				continue;
+			}
+			i = s;
+			while (i < len && (isalnum((unsigned char)msg[i]) || (msg[i] && strchr("_.@-$", msg[i])))) {
 				at = at || msg[i] == '@';
 				i++;
 			}
@@ -270,8 +285,28 @@ struct scan {
 	/* a run record */
 	const char *run_part[4];	/* result, connection_result, error_type, code */
 	struct buf line;
+	int64_t cur_source;		/* the source of the last record, and whether */
+	bool cur_other;			/* it is another product's install log */
+	int64_t other_records;		/* records of such logs, not matched */
 	int rc;
 };
+
+/* A Windows Installer log of another product (and of no wizard run): read
+ * and listed, but no Entra Connect finding rests on it. */
+static bool
+other_product_source(const struct analysis *a, int64_t source_id)
+{
+	bool other = false;
+
+	for (size_t i = 0; i < a->ninstalls; i++) {
+		if (a->installs[i].path && a->installs[i].source_id == source_id) {
+			if (!a->installs[i].other_product)
+				return false;
+			other = true;
+		}
+	}
+	return other;
+}
 
 static const char *
 event_field(void *ctx, const char *name, size_t *len)
@@ -369,6 +404,14 @@ on_scan_event(void *ctx, const struct store_scan_row *r)
 
 	if (!kind)
 		return 0;
+	if (r->source_id != sc->cur_source) {
+		sc->cur_source = r->source_id;
+		sc->cur_other = other_product_source(sc->a, r->source_id);
+	}
+	if (sc->cur_other) {
+		sc->other_records++;
+		return 0;
+	}
 	sc->data = NULL;
 	sc->data_text = r->data;
 	hits = sigmatch_record(sc->m, &rec);
@@ -376,9 +419,17 @@ on_scan_event(void *ctx, const struct store_scan_row *r)
 		cJSON_Delete(sc->data);
 	sc->data = NULL;
 	if (hits == 0 && r->level && (!strcmp(r->level, "error") || !strcmp(r->level, "critical"))) {
-		template_of(rec.message, rec.len, &sc->key);
-		if (sc->key.len)
-			tmpl_add(&sc->tm, &sc->key, r);
+		/* a record of a failure that stopped a run is context of the
+		 * finding that explains it, not an unexplained error */
+		long stop = stops_at(sc->a, r->source_id, r->line);
+
+		if (stop >= 0) {
+			stops_note_context(sc->a, stop, r->id, r->line);
+		} else {
+			template_of(rec.message, rec.len, &sc->key);
+			if (sc->key.len)
+				tmpl_add(&sc->tm, &sc->key, r);
+		}
 	}
 	if (kind == SK_EVENT && r->provider)
 		note_run_event(sc, r);
@@ -630,6 +681,8 @@ struct rk {
 	char **explains;
 	size_t nexplains;
 	int score;
+	int tier;			/* 0 explains a stop, 1 other findings from logs, 2 errors
+					 * a run survived, 3 pasted text only, 4 notes only */
 	bool placed;
 };
 
@@ -665,6 +718,21 @@ on_rank_finding(void *ctx, const struct store_finding_row *r)
 	k->rule = xstrdup(r->rule);
 	k->time = xstrdup0(r->time);
 	k->score = sev_rank(r->severity) * 10 + conf_rank(r->confidence);
+	{
+		const cJSON *stop = cJSON_GetObjectItemCaseSensitive(d, "stop");
+		const cJSON *role = cJSON_GetObjectItemCaseSensitive(stop, "role");
+		const cJSON *basis = cJSON_GetObjectItemCaseSensitive(d, "basis");
+
+		k->tier = 1;
+		if (cJSON_IsString(basis) && !strcmp(basis->valuestring, "notes"))
+			k->tier = 4;
+		else if (cJSON_IsString(basis) && !strcmp(basis->valuestring, "pasted"))
+			k->tier = 3;
+		else if (cJSON_IsString(role) && !strcmp(role->valuestring, "stopped"))
+			k->tier = 0;
+		else if (cJSON_IsString(role) && !strcmp(role->valuestring, "survived"))
+			k->tier = 2;
+	}
 	cJSON_ArrayForEach(e, ex) {
 		if (cJSON_IsString(e)) {
 			k->explains = xrealloc(k->explains, (k->nexplains + 1) * sizeof(char *));
@@ -691,13 +759,17 @@ explains(const struct rk *a, const struct rk *b)
 	return false;
 }
 
-/* Better first: higher severity and confidence, then explaining more,
- * then earlier. */
+/* Better first: the finding that explains the error that stopped a run,
+ * then other findings from logs, then those resting on errors a run
+ * survived, then on pasted text, then on notes (k->tier); within a tier
+ * higher severity and confidence, then explaining more, then earlier. */
 static bool
 better(const struct rk_list *l, const struct rk *a, const struct rk *b)
 {
 	size_t na = 0, nb = 0;
 
+	if (a->tier != b->tier)
+		return a->tier < b->tier;
 	if (a->score != b->score)
 		return a->score > b->score;
 	for (size_t i = 0; i < l->n; i++) {

@@ -170,6 +170,17 @@ add_findings(cJSON *root, const struct analysis *a)
 				cJSON_AddItemToArray(ex, cJSON_CreateString(g->rule));
 		}
 		add_data(j, f->data);
+		cJSON_AddItemToObject(j, "basis", enum_or(f->basis, "logs"));
+		if (f->stop_role && *f->stop_role) {
+			cJSON *st = cJSON_AddObjectToObject(j, "stop");
+
+			cJSON_AddItemToObject(st, "role", str_or_null(f->stop_role));
+			cJSON_AddItemToObject(st, "run", str_or_null(f->stop_run));
+			cJSON_AddItemToObject(st, "path", str_or_null(f->stop_path));
+			cJSON_AddItemToObject(st, "line", pos_or_null(f->stop_line));
+		} else {
+			cJSON_AddNullToObject(j, "stop");
+		}
 		ev = cJSON_AddArrayToObject(j, "evidence");
 		for (size_t k = 0; k < f->nev; k++) {
 			const struct an_evidence *e = &f->ev[k];
@@ -181,6 +192,7 @@ add_findings(cJSON *root, const struct analysis *a)
 			cJSON_AddItemToObject(o, "format", str_or_null(e->format));
 			cJSON_AddItemToObject(o, "time", str_or_null(e->time));
 			cJSON_AddItemToObject(o, "note", str_or_null(e->note));
+			cJSON_AddBoolToObject(o, "part_of_failure", e->context);
 			cJSON_AddItemToObject(o, "message", jtext(e->message, true, MESSAGE_MAX));
 			if (e->nctx) {
 				cJSON *ctx = cJSON_AddArrayToObject(o, "context");
@@ -380,6 +392,13 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 	cJSON_AddStringToObject(root, "ecdiag_version", ECDIAG_VERSION);
 	cJSON_AddItemToObject(root, "database", str_or_null(o->db_path));
 	cJSON_AddBoolToObject(root, "analysis_current", a->current);
+	{
+		cJSON *jd = cJSON_AddObjectToObject(root, "judgement");
+
+		cJSON_AddItemToObject(jd, "state", enum_or(a->judgement, "not-enough-evidence"));
+		cJSON_AddItemToObject(jd, "basis", str_or_null(a->judgement_basis));
+		cJSON_AddNumberToObject(jd, "exit_code", analysis_exit_code(a));
+	}
 	add_value(root, "installed_version", &a->installed);
 	add_value(root, "target_version", &a->target);
 	add_value(root, "wizard_version", &a->wizard);

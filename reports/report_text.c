@@ -579,6 +579,17 @@ verdict(struct tout *t, const struct analysis *a)
 	size_t count[4] = { 0 };
 
 	heading(t, "VERDICT");
+	tout_puts(t, "  case      ");
+	tout_hang(t);
+	tout_sgr(t, !a->judgement || !strcmp(a->judgement, "findings") ? "1;31"
+		    : !strcmp(a->judgement, "healthy") ? "32" : "33");
+	tout_puts(t, report_judgement_text(a->judgement));
+	tout_sgr(t, "0");
+	if (has(a->judgement_basis)) {
+		tout_puts(t, ": ");
+		tout_esc(t, a->judgement_basis, 300);
+	}
+	tout_putc(t, '\n');
 	if (!a->nupgrades)
 		tout_puts(t, "  upgrade   no upgrade attempt found\n");
 	for (size_t i = 0; i < a->nupgrades; i++) {
@@ -768,6 +779,59 @@ sync_verdicts(struct tout *t, const struct analysis *a)
 	tout_putc(t, '\n');
 }
 
+/* Whether the finding explains the error that stopped a run, rests on
+ * errors a run survived, or on pasted text or notes only. */
+static void
+finding_role(struct tout *t, const struct an_finding *f)
+{
+	if (has(f->stop_role) && !strcmp(f->stop_role, "stopped")) {
+		tout_puts(t, "      stopped   ");
+		tout_hang(t);
+		tout_puts(t, has(f->stop_run) && !strcmp(f->stop_run, "install") ? "the install: " : "the wizard run: ");
+		put_loc(t, f->stop_path, f->stop_line, -1);
+		tout_putc(t, '\n');
+	} else if (has(f->stop_role) && !strcmp(f->stop_role, "survived")) {
+		tout_puts(t, "      survived  logged; the run went on\n");
+	}
+	if (has(f->basis) && strcmp(f->basis, "logs") != 0) {
+		tout_puts(t, "      basis     ");
+		tout_hang(t);
+		tout_puts(t, report_basis_text(f->basis));
+		tout_putc(t, '\n');
+	}
+}
+
+/* The other records of the same failure, on one line. */
+static void
+context_lines(struct tout *t, const struct an_finding *f)
+{
+	size_t n = 0;
+	const char *path = NULL;
+
+	for (size_t k = 0; k < f->nev; k++) {
+		const struct an_evidence *e = &f->ev[k];
+
+		if (!e->context)
+			continue;
+		if (!n++) {
+			tout_puts(t, "      context   ");
+			tout_hang(t);
+		} else {
+			tout_puts(t, ", ");
+		}
+		if (!path || !e->path || strcmp(path, e->path) != 0) {
+			put_loc(t, e->path, e->line, e->record);
+			path = e->path;
+		} else if (e->record >= 0) {
+			tout_printf(t, "#%lld", (long long)e->record);
+		} else {
+			tout_printf(t, "%lld", (long long)e->line);
+		}
+	}
+	if (n)
+		tout_printf(t, "  (%zu record%s of the same failure)\n", n, n == 1 ? "" : "s");
+}
+
 static void
 findings(struct tout *t, const struct analysis *a)
 {
@@ -803,6 +867,7 @@ findings(struct tout *t, const struct analysis *a)
 			tout_puts(t, " UTC");
 		}
 		tout_putc(t, '\n');
+		finding_role(t, f);
 		if (has(f->summary)) {
 			tout_puts(t, "      ");
 			put_wrapped(t, f->summary, 2000);
@@ -811,6 +876,8 @@ findings(struct tout *t, const struct analysis *a)
 		for (size_t k = 0; k < f->nev; k++) {
 			const struct an_evidence *e = &f->ev[k];
 
+			if (e->context)
+				continue;
 			tout_puts(t, "      evidence  ");
 			tout_hang(t);
 			put_loc(t, e->path, e->line, e->record);
@@ -819,6 +886,8 @@ findings(struct tout *t, const struct analysis *a)
 				tout_esc(t, e->note, 300);
 				tout_putc(t, ')');
 			}
+			if (report_pasted(e->format))
+				tout_printf(t, "  [%s]", report_pasted(e->format));
 			tout_putc(t, '\n');
 			if (e->nctx) {
 				const struct an_ctxline *l = &e->ctx[e->self];
@@ -832,6 +901,7 @@ findings(struct tout *t, const struct analysis *a)
 				tout_putc(t, '\n');
 			}
 		}
+		context_lines(t, f);
 		if (has(f->remediation)) {
 			tout_puts(t, "      fix       ");
 			put_wrapped(t, f->remediation, 4000);

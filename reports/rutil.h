@@ -75,4 +75,39 @@ report_hidden_cp(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
+/* The verdict on the case as a whole, in words. */
+static inline const char *
+report_judgement_text(const char *j)
+{
+	if (!j || !strcmp(j, "findings"))
+		return "problems found";
+	if (!strcmp(j, "healthy"))
+		return "healthy";
+	return "not enough evidence to judge";
+}
+
+/* Evidence read from pasted text or notes rather than a log file: the
+ * words the reports put next to it, NULL for a log. */
+static inline const char *
+report_pasted(const char *format)
+{
+	if (format && !strcmp(format, "paste"))
+		return "pasted text";
+	if (format && !strcmp(format, "text"))
+		return "notes";
+	return NULL;
+}
+
+/* A finding's basis when it is not the logs. */
+static inline const char *
+report_basis_text(const char *basis)
+{
+	if (basis && !strcmp(basis, "pasted"))
+		return "rests on pasted text only (weaker than the log files; confidence lowered)";
+	if (basis && !strcmp(basis, "notes"))
+		return "rests only on notes written about the case, not on a log (weakest evidence; "
+		       "confidence lowered)";
+	return "the logs";
+}
+
 #endif

@@ -14,7 +14,8 @@ static const char analyze_usage[] =
 	"success; 'ecdiag report' shows the result. --signatures DIR adds the\n"
 	"signature files of DIR to the built-in ones (docs/SIGNATURES.md).\n"
 	"\n"
-	"exit codes: 0 healthy, 1 findings, 3 nothing readable, 2 usage, 4 database\n";
+	"exit codes: 0 healthy, 1 findings, 5 not enough evidence to judge, 3 nothing readable,\n"
+	"2 usage, 4 database\n";
 
 int
 run_analyze(struct store *s, const char *sigdir)

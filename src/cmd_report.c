@@ -37,7 +37,8 @@ static const char report_usage[] =
 	"  --color WHEN     auto (default), always or never\n"
 	"  --all-sources    list every source, not only those with problems\n"
 	"\n"
-	"exit codes: 0 healthy, 1 findings, 3 nothing readable, 2 usage, 4 database\n";
+	"exit codes: 0 healthy, 1 findings, 5 not enough evidence to judge, 3 nothing readable,\n"
+	"2 usage, 4 database\n";
 
 static const char diagnose_usage[] =
 	"usage: ecdiag diagnose PATH... [--db CASE.db] [--format text|md|html|json] [-o FILE]\n"
@@ -53,7 +54,8 @@ static const char diagnose_usage[] =
 	"'ecdiag ingest' (--utc-offset, --max-unpacked, --max-ratio, --max-depth,\n"
 	"--quiet)\n"
 	"\n"
-	"exit codes: 0 healthy, 1 findings, 3 nothing readable, 2 usage, 4 database\n";
+	"exit codes: 0 healthy, 1 findings, 5 not enough evidence to judge, 3 nothing readable,\n"
+	"2 usage, 4 database\n";
 
 /* Colour and width of the text report: only the command line knows the
  * terminal. Colour when stdout is a terminal and NO_COLOR is unset or

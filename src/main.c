@@ -39,11 +39,13 @@ static const char usage_text[] =
 static const char exit_text[] =
 	"\n"
 	"exit codes:\n"
-	"  0  analysed, no finding of severity warning or above (healthy)\n"
+	"  0  healthy: no finding of severity warning or above, and positive evidence of\n"
+	"     health (an upgrade that succeeded, sync runs that succeeded after it)\n"
 	"  1  findings of severity warning or above\n"
 	"  2  usage error\n"
 	"  3  nothing readable: no input could be parsed\n"
 	"  4  the case database could not be opened or written, or is from a newer ecdiag\n"
+	"  5  not enough evidence to judge: no finding, but nothing shows health either\n"
 	"\n"
 	"'ecdiag <command> --help' tells more about each command.\n";
 

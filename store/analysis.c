@@ -111,6 +111,23 @@ store_rank_finding(struct store *s, int64_t finding_id, int64_t rank, int64_t ex
 }
 
 int
+store_update_finding(struct store *s, int64_t finding_id, const char *confidence, const char *data)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (prepare(s, "UPDATE finding SET confidence = coalesce(?1, confidence), data = ?2 WHERE id = ?3", &st,
+		    "updating finding") != STORE_OK)
+		return STORE_ERROR;
+	bind_text(st, 1, confidence);
+	bind_text(st, 2, data);
+	sqlite3_bind_int64(st, 3, finding_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? STORE_OK : fail(s, "updating finding");
+}
+
+int
 store_add_evidence(struct store *s, int64_t finding_id, int64_t source_id, int64_t event_id,
 		   int64_t line, const char *note)
 {

@@ -247,6 +247,9 @@ int64_t store_add_finding(struct store *s, const struct store_finding *f);
 /* Set a finding's rank (1 = first) and the finding that explains it
  * (0: none). */
 int store_rank_finding(struct store *s, int64_t finding_id, int64_t rank, int64_t explained_by);
+/* Set a finding's confidence (NULL: keep it) and its data (JSON object
+ * text, or NULL). */
+int store_update_finding(struct store *s, int64_t finding_id, const char *confidence, const char *data);
 /* Evidence for a finding: an event, or a line of a source (its event is
  * looked up when event_id is 0). */
 int store_add_evidence(struct store *s, int64_t finding_id, int64_t source_id, int64_t event_id,

@@ -409,7 +409,14 @@ verdict(FILE *out, const struct analysis *a)
 	}
 	fputs(" &#183; Sync: <span class=\"sync-verdict\">", out);
 	put_h(out, or_unknown(a->sync_verdict), 60, 0);
-	fputs("</span></p>\n", out);
+	fputs("</span></p>\n<p class=\"judgement\"><span class=\"label\">Case:</span> <strong>", out);
+	put_h(out, report_judgement_text(a->judgement), 60, 0);
+	fputs("</strong>", out);
+	if (has(a->judgement_basis)) {
+		fputs(" &#8212; ", out);
+		put_h(out, a->judgement_basis, 400, 0);
+	}
+	fputs("</p>\n", out);
 	if (u && (u->started || u->ended)) {
 		fputs("<p>", out);
 		put_span(out, u->started, u->ended);
@@ -1149,13 +1156,45 @@ finding(FILE *out, const struct analysis *a, size_t i)
 		first = false;
 	}
 	fputs("</p>\n", out);
+	if (has(f->stop_role) && !strcmp(f->stop_role, "stopped")) {
+		fputs(has(f->stop_run) && !strcmp(f->stop_run, "install")
+			      ? "<p class=\"stop\"><span class=\"label\">stopped the install</span> "
+			      : "<p class=\"stop\"><span class=\"label\">stopped the wizard run</span> ",
+		      out);
+		put_loc(out, f->stop_path, f->stop_line, 0);
+		fputs("</p>\n", out);
+	} else if (has(f->stop_role) && !strcmp(f->stop_role, "survived")) {
+		fputs("<p class=\"survived\">Logged; the run went on.</p>\n", out);
+	}
+	if (has(f->basis) && strcmp(f->basis, "logs") != 0) {
+		fputs("<p class=\"basis\"><span class=\"label\">basis</span> ", out);
+		put_h(out, report_basis_text(f->basis), 200, 0);
+		fputs("</p>\n", out);
+	}
 	if (has(f->summary)) {
 		fputs("<p class=\"text summary\">", out);
 		put_h(out, f->summary, TEXT_MAX, H_NL);
 		fputs("</p>\n", out);
 	}
 	for (size_t k = 0; k < f->nev; k++)
-		evidence(out, &f->ev[k]);
+		if (!f->ev[k].context)
+			evidence(out, &f->ev[k]);
+	{
+		size_t n = 0;
+
+		for (size_t k = 0; k < f->nev; k++) {
+			const struct an_evidence *e = &f->ev[k];
+
+			if (!e->context)
+				continue;
+			fputs(n++ ? ", "
+				  : "<p class=\"meta context\"><span class=\"label\">part of the same failure</span> ",
+			      out);
+			put_loc(out, e->path, e->line, e->record);
+		}
+		if (n)
+			fputs("</p>\n", out);
+	}
 	if (has(f->remediation)) {
 		fputs("<p class=\"text fix\"><span class=\"label\">Fix:</span> ", out);
 		put_h(out, f->remediation, TEXT_MAX, H_NL);

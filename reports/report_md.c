@@ -173,6 +173,14 @@ verdict(struct md *m, const struct analysis *a)
 	bool first = true;
 
 	put(m, "## Verdict\n\n");
+	put(m, "- **Case: ");
+	text(m, report_judgement_text(a->judgement), 60);
+	put(m, "**");
+	if (has(a->judgement_basis)) {
+		put(m, " — ");
+		text(m, a->judgement_basis, 300);
+	}
+	put(m, "\n");
 	if (!a->nupgrades)
 		put(m, "- **Upgrade:** no upgrade attempt found\n");
 	for (size_t i = 0; i < a->nupgrades; i++) {
@@ -268,22 +276,53 @@ findings(struct md *m, const struct analysis *a)
 			code(m, f->explained_by, 100);
 		}
 		put(m, "\n\n");
+		if (has(f->stop_role) && !strcmp(f->stop_role, "stopped")) {
+			put(m, has(f->stop_run) && !strcmp(f->stop_run, "install") ? "**Stopped the install:** "
+										       : "**Stopped the wizard run:** ");
+			loc(m, f->stop_path, f->stop_line, -1);
+			put(m, "\n\n");
+		} else if (has(f->stop_role) && !strcmp(f->stop_role, "survived")) {
+			put(m, "*Logged; the run went on.*\n\n");
+		}
+		if (has(f->basis) && strcmp(f->basis, "logs") != 0) {
+			put(m, "*Basis: ");
+			text(m, report_basis_text(f->basis), 200);
+			put(m, "*\n\n");
+		}
 		if (has(f->summary)) {
 			para(m, "", f->summary, 2000);
 			put(m, "\n");
 		}
 		if (f->nev)
 			put(m, "**Evidence**\n\n");
-		for (size_t k = 0; k < f->nev; k++) {
+		for (size_t k = 0, nctx = 0; k < f->nev; k++) {
 			const struct an_evidence *e = &f->ev[k];
 			const char *msg = e->nctx ? e->ctx[e->self].text : e->message;
 
+			if (e->context) {
+				/* the other records of the failure: one line, each file named once */
+				const struct an_evidence *p = nctx ? &f->ev[k - 1] : NULL;
+
+				put(m, nctx++ ? ", " : "- part of the same failure: ");
+				if (p && p->context && p->path && e->path && !strcmp(p->path, e->path) && e->line > 0)
+					fprintf(m->f, "%lld", (long long)e->line);
+				else
+					loc(m, e->path, e->line, e->record);
+				if (k + 1 == f->nev || !f->ev[k + 1].context)
+					put(m, "\n");
+				continue;
+			}
 			put(m, "- ");
 			loc(m, e->path, e->line, e->record);
 			if (has(e->note)) {
 				put(m, " (");
 				text(m, e->note, 300);
 				put(m, ")");
+			}
+			if (report_pasted(e->format)) {
+				put(m, " [");
+				text(m, report_pasted(e->format), 40);
+				put(m, "]");
 			}
 			if (has(msg)) {
 				put(m, "  \n  ");

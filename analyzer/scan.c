@@ -167,8 +167,8 @@ template_of(const char *msg, size_t len, struct buf *out)
 			size_t s = i, e = i;
 			bool num = true, at = false;
 
-			while (e < len && (isalnum((unsigned char)msg[e]) || msg[e] == '_'))
-				num = num && isdigit((unsigned char)msg[e++]);
+			for (; e < len && (isalnum((unsigned char)msg[e]) || msg[e] == '_'); e++)
+				num = num && isdigit((unsigned char)msg[e]);
 			if (num) {
 				while (e + 1 < len && msg[e] && strchr(".:,-", msg[e]) &&
 				       isdigit((unsigned char)msg[e + 1])) {

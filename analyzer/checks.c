@@ -674,6 +674,21 @@ check_missing(struct ctx *c)
 			"Wizard > Configure > View or export current configuration > Export Settings (for the next "
 			"attempt); earlier exports are in %ProgramData%\\AADConnect or where they were saved.",
 			c->backup_finding);
+	if (!t && !c->has_trace && !c->a->ninstalls && !c->nruns) {
+		/* Nothing says whether an upgrade happened or sync runs: the
+		 * case cannot be judged without the basic evidence. */
+		missing(c, "Was Microsoft Entra Connect upgraded on this server, and how did it end?",
+			"The wizard trace logs and the Windows Installer logs of the upgrade.",
+			"Copy %ProgramData%\\AADConnect\\trace-*.log and %ProgramData%\\AADConnect\\*Install*.log "
+			"from the server.",
+			0);
+		missing(c, "Does synchronization run successfully now?",
+			"The sync engine's run history.",
+			"On the server, in PowerShell: Import-Module ADSync; Get-ADSyncRunProfileResult "
+			"-NumberRequested 200 -RunStepDetails | ConvertTo-Json -Depth 5 | Out-File runs.json "
+			"(or Synchronization Service Manager > Operations).",
+			0);
+	}
 	if (!t || !touched(t))
 		return;
 	if (!strcmp(sync, "unknown")) {

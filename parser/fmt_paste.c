@@ -390,7 +390,7 @@ continues(struct sv l)
 static enum ec_level
 guess_level(struct sv l)
 {
-	if (sv_find(l, "Exception") >= 0 || sv_ifind(l, "error") >= 0 || sv_ifind(l, "failed") >= 0)
+	if (sv_ifind(l, "exception") >= 0 || sv_ifind(l, "error") >= 0 || sv_ifind(l, "failed") >= 0)
 		return LVL_ERROR;
 	return LVL_NONE;
 }
@@ -1206,6 +1206,7 @@ struct sniff_ctx {
 	char fence_ch;
 	size_t fence_indent;
 	int found;
+	unsigned kinds;		/* bits: the kinds of part seen (1 << enum start, 1 for tagged lines) */
 };
 
 static int
@@ -1218,32 +1219,47 @@ paste_judge(void *ctx, struct sv line, int seen)
 	enum ec_level lv;
 	bool tagged;
 
+	enum start s;
+
 	if (seen == 1 && mail_header_name(line, true))
 		c->found++;
 	if (d.fence || !l.n)
 		return 0;
-	if (start_of(l) != S_NONE)
+	if ((s = start_of(l)) != S_NONE) {
 		c->found++;
+		c->kinds |= 1u << s;
+	}
 	prefix_rest(l, &tod, &tid, &lv, &tagged);
-	if (tagged || tod >= 0)
+	if ((tagged || tod >= 0) && s == S_NONE) {
 		c->found++;
+		c->kinds |= 1u;
+	}
 	for (size_t i = 0; i < sizeof(phrases) / sizeof(phrases[0]); i++) {
 		if (sv_find(l, phrases[i]) >= 0) {
 			c->found++;
 			break;
 		}
 	}
-	return c->found ? 20 : 0;
+	return 0;
 }
 
-/* 20 (below every format of its own) when a piece it knows is found among
- * the first SNIFF_LINES non-blank lines. */
+/* Among the first SNIFF_LINES non-blank lines: 65 when parts of two kinds
+ * are found (trace lines with or without prefix, an Event Viewer copy, a
+ * run list, global settings): more than an Event Viewer copy after notes
+ * (55) or a trace whose first line is not a record (60), less than any
+ * file that starts as one format (70 and more); 20, below every format,
+ * when any piece it knows is found; else 0. */
 static int
 paste_sniff(const struct ec_sniff *s)
 {
-	struct sniff_ctx c = { false, 0, 0, 0 };
+	struct sniff_ctx c = { false, 0, 0, 0, 0 };
+	unsigned k;
 
-	return text_sniff_lines(s, SNIFF_LINES, paste_judge, &c);
+	text_sniff_lines(s, SNIFF_LINES, paste_judge, &c);
+	k = c.kinds;
+	if ((k & (k - 1)) != 0)
+		return 65;
+	return c.found ? 20 : 0;
 }
 
 const struct ec_format fmt_paste = {
@@ -1251,8 +1267,8 @@ const struct ec_format fmt_paste = {
 	.title = "pasted text: trace lines, event General tab, cmdlet output, in any quoting",
 	.identifies = "trace lines with or without their prefix, wizard error phrases, Log Name:/"
 		      "Event ID:/Description: lines, Format-List run results or global settings, "
-		      "quoted, fenced or in an e-mail, among the first 400 lines (lower than any "
-		      "other format)",
+		      "quoted, fenced or in an e-mail, among the first 400 lines: 65 for parts of "
+		      "two kinds, else 20 (lower than any other format)",
 	.binary = false,
 	.sniff = paste_sniff,
 	.parse = paste_parse,

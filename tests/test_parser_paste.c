@@ -241,6 +241,7 @@ Test(paste, email_quoted_printable)
 		  "%s", e->message);
 	cr_expect(strstr(e->message, "\n   at System.Management") != NULL, "%s", e->message);
 	cr_expect_eq(count_problems(&c, "not read"), 1);
+	free(text);
 	cap_free(&c);
 }
 

@@ -50,6 +50,8 @@ sig_kind_of_format(const char *f)
 		{ "adsyncsettings", SK_SETTINGS }, { "aboutversion", SK_SETTINGS }, { "configexport", SK_CONFIG },
 		{ "runxml", SK_RUN },		{ "runclixml", SK_RUN },	{ "runjson", SK_RUN },
 		{ "runcsv", SK_RUN },		{ "runlist", SK_RUN },
+		/* pasted and plain text may hold any of them: every signature reads it */
+		{ "paste", SK_ANY },		{ "text", SK_ANY },
 	};
 
 	for (size_t i = 0; f && i < sizeof(map) / sizeof(map[0]); i++) {

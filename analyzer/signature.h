@@ -21,8 +21,9 @@ enum sig_kind {
 	SK_SETTINGS = 1 << 4,
 	SK_CONFIG = 1 << 5,
 	SK_RUN = 1 << 6,
+	SK_ANY = (1 << 7) - 1,	/* pasted or plain text: every signature reads it */
 };
-/* Kind of a parser format ("evtx" -> SK_EVENT); 0 for none. */
+/* Kind of a parser format ("evtx" -> SK_EVENT, "paste" -> SK_ANY); 0 for none. */
 unsigned sig_kind_of_format(const char *format);
 
 struct sig_set;
@@ -66,7 +67,7 @@ void sigset_samples(const struct sig_set *ss, size_t i,
 
 /* A record to match. */
 struct sig_record {
-	unsigned kind;			/* one SK_ bit */
+	unsigned kind;			/* SK_ bits: one, or SK_ANY for pasted text */
 	const char *message;
 	size_t len;
 	const char *extra;		/* more text the literals may be in (event data JSON), or NULL */

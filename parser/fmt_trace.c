@@ -223,9 +223,8 @@ is_version4(struct sv v)
 	return i == v.n;
 }
 
-/* The leading identifier of a message when a ':' follows it. */
-static struct sv
-provider_of(struct sv m)
+struct sv
+trace_provider_of(struct sv m)
 {
 	size_t i = 0, lim = m.n < 128 ? m.n : 128;
 
@@ -383,13 +382,6 @@ struct meta {
 	char tid[TRACE_MAX_TID];
 };
 
-/* A value already reported, to report repeated lines once. */
-struct once {
-	char v[64];
-	size_t n;
-	bool set;
-};
-
 struct trace_state {
 	const struct ec_input *inp;
 	const struct ec_sink *sink;
@@ -413,7 +405,7 @@ struct trace_state {
 	uint64_t pre_lines;	/* non-blank lines before the first record */
 	uint64_t pre_offset;	/* offset of the first of them */
 	uint64_t problems;	/* per-line problems so far */
-	struct once os_version, os_sku, dotnet, tls;
+	struct trace_facts tf;	/* facts of the messages */
 };
 
 static int
@@ -422,9 +414,15 @@ fact(struct trace_state *st, const char *name, struct sv key, struct sv value)
 	return ec_fact_report(st->sink, name, key, value, true);
 }
 
+static int
+tfact(struct trace_facts *tf, const char *name, struct sv key, struct sv value)
+{
+	return ec_fact_report(tf->sink, name, key, value, true);
+}
+
 /* Report name=value unless the same value was reported before. */
 static int
-fact_once(struct trace_state *st, struct once *o, const char *name, struct sv value)
+fact_once(struct trace_facts *tf, struct trace_once *o, const char *name, struct sv value)
 {
 	if (o->set && o->n == value.n && memcmp(o->v, value.p, value.n) == 0)
 		return 0;
@@ -433,7 +431,7 @@ fact_once(struct trace_state *st, struct once *o, const char *name, struct sv va
 		memcpy(o->v, value.p, value.n);
 		o->n = value.n;
 	}
-	return fact(st, name, SV_NULL, value);
+	return tfact(tf, name, SV_NULL, value);
 }
 
 /* ---- dating ------------------------------------------------------------ */
@@ -565,7 +563,7 @@ facts_start(struct trace_state *st, const struct meta *r, struct sv m)
 
 /* Package=<name> , Version=<v>, ProductCode=<pc>, UpgradeCode=<uc> */
 static int
-facts_package(struct trace_state *st, struct sv m)
+facts_package(struct trace_facts *tf, struct sv m)
 {
 	struct sv rest = sv_from(m, 8), name, ver, uc = SV_NULL;
 	long at = sv_find(rest, ", Version=");
@@ -578,7 +576,7 @@ facts_package(struct trace_state *st, struct sv m)
 	ver = token_until(rest, ",");
 	if (!name.n || !ver.n)
 		return 0;
-	if ((rc = fact(st, "component.package", name, ver)) != 0)
+	if ((rc = tfact(tf, "component.package", name, ver)) != 0)
 		return rc;
 	at = sv_find(rest, "UpgradeCode=");
 	if (at >= 0) {
@@ -588,14 +586,14 @@ facts_package(struct trace_state *st, struct sv m)
 	}
 	if (sv_ieq(uc, "545334d7-13cd-4bab-8da1-2775fa8cf7c2") ||
 	    sv_iends(name, "synchronization services"))
-		return fact(st, "engine.installed_version", SV_NULL, ver);
+		return tfact(tf, "engine.installed_version", SV_NULL, ver);
 	return 0;
 }
 
 /* Product <label> (version <v>) is installed[, needs to be upgraded to version <w>].
  * Product <label> is not installed. */
 static int
-facts_product(struct trace_state *st, struct sv body)
+facts_product(struct trace_facts *tf, struct sv body)
 {
 	struct sv rest = sv_from(body, 8), label, ver, tail, to;
 	long at = sv_find(rest, " (version ");
@@ -611,30 +609,30 @@ facts_product(struct trace_state *st, struct sv body)
 		tail = sv_from(tail, (size_t)at + 1);
 		if (!sv_starts(tail, " is installed"))
 			return 0;
-		if ((rc = fact(st, "component.installed", label, ver)) != 0)
+		if ((rc = tfact(tf, "component.installed", label, ver)) != 0)
 			return rc;
 		if (!sv_skip_past(&tail, ", needs to be upgraded to version "))
 			return 0;
 		to = rstrip_dots(token_until(tail, " ,;"));
 		if (!to.n)
 			return 0;
-		if ((rc = fact(st, "upgrade.component", SV_NULL, label)) != 0 ||
-		    (rc = fact(st, "upgrade.from", label, ver)) != 0)
+		if ((rc = tfact(tf, "upgrade.component", SV_NULL, label)) != 0 ||
+		    (rc = tfact(tf, "upgrade.from", label, ver)) != 0)
 			return rc;
-		return fact(st, "upgrade.to", label, to);
+		return tfact(tf, "upgrade.to", label, to);
 	}
 	rest = rstrip_dots(sv_trim(rest));
 	if (sv_ends(rest, " is not installed")) {
 		label = sv_make(rest.p, rest.n - strlen(" is not installed"));
 		if (label.n)
-			return fact(st, "component.installed", label, SV_LIT("not installed"));
+			return tfact(tf, "component.installed", label, SV_LIT("not installed"));
 	}
 	return 0;
 }
 
 /* GetInstalledPackagesByUpgradeCode {<uc>}: stale product code {<pc>}. */
 static int
-facts_stale(struct trace_state *st, struct sv m)
+facts_stale(struct trace_facts *tf, struct sv m)
 {
 	struct sv rest = sv_from(m, 35), uc, pc;
 	long at = sv_find(rest, "}: stale product code {");
@@ -646,59 +644,55 @@ facts_stale(struct trace_state *st, struct sv m)
 	pc = token_until(rest, "}");
 	if (!pc.n || pc.n == rest.n)
 		return 0;
-	return fact(st, "msi.stale_product_code", uc, pc);
+	return tfact(tf, "msi.stale_product_code", uc, pc);
 }
 
 static int
-facts_tls(struct trace_state *st, struct sv first, struct sv body)
+facts_tls(struct trace_facts *tf, struct sv first, struct sv body)
 {
 	if (sv_starts(body, "TLS 1.2 is properly configured"))
-		return fact_once(st, &st->tls, "tls12.status", SV_LIT("properly configured"));
-	return fact_once(st, &st->tls, "tls12.status", sv_trim(first));
+		return fact_once(tf, &tf->tls, "tls12.status", SV_LIT("properly configured"));
+	return fact_once(tf, &tf->tls, "tls12.status", sv_trim(first));
 }
 
-/* Facts of one record; each check starts with a literal prefix. */
+/* Facts of a message's first line; each check starts with a literal prefix. */
 static int
-record_facts(struct trace_state *st, const struct meta *r, struct sv msg)
+first_line_facts(struct trace_facts *tf, enum ec_level level, struct sv msg)
 {
 	struct sv m = first_line(msg), body, v;
 
-	int rc;
-
-	if (r->flags && (rc = facts_start(st, r, msg)) != 0)
-		return rc;
 	if (m.n < 8)
 		return 0;
 	switch (m.p[0]) {
 	case 'A':
 		if (sv_starts(m, "Application Version: ")) {
 			v = sv_trim(sv_from(m, 21));
-			return fact(st, is_version4(v) ? "wizard.version" : "wizard.version_raw",
+			return tfact(tf, is_version4(v) ? "wizard.version" : "wizard.version_raw",
 				    SV_NULL, v);
 		}
 		if (sv_starts(m, "Application Build Identifier: "))
-			return fact(st, "wizard.build_id", SV_NULL, sv_trim(sv_from(m, 30)));
+			return tfact(tf, "wizard.build_id", SV_NULL, sv_trim(sv_from(m, 30)));
 		break;
 	case 'D':
 		if (sv_starts(m, "Detected .NET release "))
-			return fact_once(st, &st->dotnet, "dotnet.release",
+			return fact_once(tf, &tf->dotnet, "dotnet.release",
 					 rstrip_dots(token_until(sv_from(m, 22), " ,")));
 		break;
 	case 'G':
 		if (sv_starts(m, "GetInstalledPackagesByUpgradeCode {"))
-			return facts_stale(st, m);
+			return facts_stale(tf, m);
 		break;
 	case 'O':
 		if (sv_starts(m, "Opened log file at path "))
-			return fact(st, "wizard.log_path", SV_NULL, sv_trim(sv_from(m, 24)));
+			return tfact(tf, "wizard.log_path", SV_NULL, sv_trim(sv_from(m, 24)));
 		break;
 	case 'P':
 		if (sv_starts(m, "Package="))
-			return facts_package(st, m);
+			return facts_package(tf, m);
 		break;
 	case 'T':
 		if (sv_starts(m, "The current operating system version is "))
-			return fact_once(st, &st->os_version, "os.version",
+			return fact_once(tf, &tf->os_version, "os.version",
 					 rstrip_dots(token_until(sv_from(m, 40), " ,")));
 		break;
 	}
@@ -706,25 +700,25 @@ record_facts(struct trace_state *st, const struct meta *r, struct sv msg)
 	switch (body.n >= 8 ? body.p[0] : 0) {
 	case 'P':
 		if (sv_starts(body, "Product "))
-			return facts_product(st, body);
+			return facts_product(tf, body);
 		break;
 	case 'T':
 		if (sv_starts(body, "The installed OS SKU is "))
-			return fact_once(st, &st->os_sku, "os.sku",
+			return fact_once(tf, &tf->os_sku, "os.sku",
 					 rstrip_dots(token_until(sv_from(body, 24), " ,")));
 		if (sv_starts(body, "TLS 1.2 "))
-			return facts_tls(st, m, body);
+			return facts_tls(tf, m, body);
 		break;
 	}
-	if (r->level >= LVL_WARN && sv_find(m, "TLS 1.2") >= 0)
-		return facts_tls(st, m, body);
+	if (level >= LVL_WARN && sv_find(m, "TLS 1.2") >= 0)
+		return facts_tls(tf, m, body);
 	return 0;
 }
 
 /* "msi package 'NAME'. Log file: 'PATH'" and "... Full log is available at
  * 'PATH'", anywhere in the record (the exception text is on its second line). */
 static int
-facts_msi_log(struct trace_state *st, struct sv m)
+facts_msi_log(struct trace_facts *tf, struct sv m)
 {
 	struct sv rest = m, pkg, path;
 	long at;
@@ -741,13 +735,13 @@ facts_msi_log(struct trace_state *st, struct sv m)
 	if (at <= 0)
 		return 0;
 	path = sv_make(rest.p, (size_t)at);
-	return fact(st, "msi.log_path", pkg, path);
+	return tfact(tf, "msi.log_path", pkg, path);
 }
 
 /* Windows Installer lines the wizard copies into an exception record
  * (KB4051210): the same facts as the MSI log parser gives for them. */
 static int
-facts_msi_lines(struct trace_state *st, struct sv msg)
+facts_msi_lines(struct trace_facts *tf, struct sv msg)
 {
 	struct msi_line o;
 	const char *p = memchr(msg.p, '\n', msg.n), *end = msg.p + msg.n;
@@ -764,28 +758,28 @@ facts_msi_lines(struct trace_state *st, struct sv msg)
 		msi_line_parse(line, &o);
 		switch (o.kind) {
 		case MSI_PRODUCT_ERROR:
-			if ((rc = fact(st, "msi.product", SV_NULL, o.name)) != 0)
+			if ((rc = tfact(tf, "msi.product", SV_NULL, o.name)) != 0)
 				break;
 			/* fall through */
 		case MSI_ERROR:
 			snprintf(num, sizeof(num), "%" PRId64, o.number);
-			rc = fact(st, "msi.error", sv_cstr(num), sv_trim(o.value));
+			rc = tfact(tf, "msi.error", sv_cstr(num), sv_trim(o.value));
 			break;
 		case MSI_CA_ERROR:
 			snprintf(num, sizeof(num), "%" PRId64, o.number);
-			rc = fact(st, "msi.custom_action_error", o.name, sv_cstr(num));
+			rc = tfact(tf, "msi.custom_action_error", o.name, sv_cstr(num));
 			break;
 		case MSI_ACTION_END:
 			if (o.number == 3)
-				rc = fact(st, "msi.action_failed", o.name, SV_LIT("3"));
+				rc = tfact(tf, "msi.action_failed", o.name, SV_LIT("3"));
 			break;
 		case MSI_PRODUCT_RESULT:
-			rc = fact(st, "msi.result", o.name, o.value);
+			rc = tfact(tf, "msi.result", o.name, o.value);
 			break;
 		case MSI_SUMMARY:
 			if (o.number >= 0) {
 				snprintf(num, sizeof(num), "%" PRId64, o.number);
-				rc = fact(st, "msi.status", o.name, sv_cstr(num));
+				rc = tfact(tf, "msi.status", o.name, sv_cstr(num));
 			}
 			break;
 		default:
@@ -797,16 +791,32 @@ facts_msi_lines(struct trace_state *st, struct sv msg)
 
 /* Auto-upgrade result codes anywhere in a record (UpgradeAborted*, ...). */
 static int
-facts_autoupgrade(struct trace_state *st, struct sv msg)
+facts_autoupgrade(struct trace_facts *tf, struct sv msg)
 {
 	struct sv code, rest = msg;
 	int rc = 0;
 
 	while (!rc && upgrade_result_find(rest, &code)) {
-		rc = fact(st, "autoupgrade.result", SV_NULL, code);
+		rc = tfact(tf, "autoupgrade.result", SV_NULL, code);
 		rest = sv_make(code.p + code.n, (size_t)(msg.p + msg.n - (code.p + code.n)));
 	}
 	return rc;
+}
+
+int
+trace_message_facts(struct trace_facts *tf, enum ec_level level, struct sv msg)
+{
+	int rc;
+
+	if ((rc = first_line_facts(tf, level, msg)) != 0)
+		return rc;
+	if (sv_find(msg, "msi package '") >= 0 && (rc = facts_msi_log(tf, msg)) != 0)
+		return rc;
+	if (msg.n && memchr(msg.p, '\n', msg.n) && (rc = facts_msi_lines(tf, msg)) != 0)
+		return rc;
+	if (sv_find(msg, "pgrade") >= 0)
+		return facts_autoupgrade(tf, msg);
+	return 0;
 }
 
 /* ---- records ----------------------------------------------------------- */
@@ -823,21 +833,15 @@ emit(struct trace_state *st, const struct meta *r, struct sv msg)
 	ev.tod_ms = r->tod;
 	date_record(st, r->tod, &ev.time_ms, &ev.timeq);
 	ev.level = (enum ec_level)r->level;
-	ev.provider = provider_of(msg);
+	ev.provider = trace_provider_of(msg);
 	ev.event_id = -1;
 	ev.thread = sv_make(r->tid, r->tid_len);
 	ev.message = msg;
 	if (st->sink->event && (rc = st->sink->event(st->sink->ctx, &ev)) != 0)
 		return rc;
-	if ((rc = record_facts(st, r, msg)) != 0)
+	if (r->flags && (rc = facts_start(st, r, msg)) != 0)
 		return rc;
-	if (sv_find(msg, "msi package '") >= 0 && (rc = facts_msi_log(st, msg)) != 0)
-		return rc;
-	if (memchr(msg.p, '\n', msg.n) && (rc = facts_msi_lines(st, msg)) != 0)
-		return rc;
-	if (sv_find(msg, "pgrade") >= 0)
-		return facts_autoupgrade(st, msg);
-	return 0;
+	return trace_message_facts(&st->tf, (enum ec_level)r->level, msg);
 }
 
 /* Emit the held records in order, with the date known now. */
@@ -984,6 +988,7 @@ trace_parse(const struct ec_input *inp)
 	st.inp = inp;
 	st.sink = inp->sink;
 	st.holding = true;
+	st.tf.sink = inp->sink;
 	lr_init(&st.lr, inp->in, inp->enc.enc, inp->enc.bom, max_line);
 	buf_init(&st.text, max_rec);
 	buf_init(&st.hold, HOLD_BYTES + max_rec + sizeof(struct meta));

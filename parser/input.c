@@ -34,6 +34,7 @@
  * Problems are never reported from inside cb->file: a failed read is
  * reported after the callback returns, a limit hit when the archive is left. */
 #include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -65,7 +66,38 @@ struct walker {
 	bool counting;			/* ec_walk_count(): stat only, no callbacks */
 	unsigned char *head;		/* head of the loose file being read */
 	unsigned char *scratch;		/* bytes read only to be hashed or dropped */
+	const char *root;		/* the PATH being walked, for exclude globs */
+	size_t root_len;
 };
+
+/* The exclude glob that name (a base name) or rel (a path below the PATH
+ * given) matches, or NULL. */
+static const char *
+excluded_by(const struct walker *w, const char *name, const char *rel)
+{
+	for (size_t i = 0; i < w->lim.nexclude; i++) {
+		const char *g = w->lim.exclude[i];
+
+		if (fnmatch(g, name, 0) == 0 || (rel && fnmatch(g, rel, FNM_PATHNAME) == 0))
+			return g;
+	}
+	return NULL;
+}
+
+/* Path of a loose file below the PATH given (the base name when the PATH
+ * is the file itself). */
+static const char *
+rel_path(const struct walker *w, const char *path)
+{
+	const char *r;
+
+	if (!w->root || strncmp(path, w->root, w->root_len) != 0 || path[w->root_len] == '\0')
+		return NULL;
+	r = path + w->root_len;
+	while (*r == '/')
+		r++;
+	return r;
+}
 
 /* A loose file open for reading. Each loose file adds exactly its size to
  * st->bytes_read (credited as it is read, topped up when it is done), so
@@ -736,10 +768,18 @@ walk_entry(struct walker *w, struct top *t, struct level *lv, struct archive_ent
 {
 	char *path = xasprintf("%s!%s", lv->path, name);
 	char *rel = lv->rel ? xasprintf("%s!%s", lv->rel, name) : xstrdup(name);
+	const char *g = w->lim.nexclude ? excluded_by(w, base_name(name), name) : NULL;
 	struct src s;
 	struct ec_member m;
 	enum ec_akind kind;
 
+	if (g) {
+		if (w->cb->excluded)
+			w->cb->excluded(w->cb->ctx, path, g);
+		free(rel);
+		free(path);
+		return;
+	}
 	memset(&s, 0, sizeof(s));
 	s.w = w;
 	s.a = lv->a;
@@ -1070,6 +1110,13 @@ walk_path(struct walker *w, const char *path, bool arg, const struct dirid *up)
 	if (S_ISDIR(st.st_mode)) {
 		walk_dir(w, path, &st, up);
 	} else if (S_ISREG(st.st_mode)) {
+		const char *g = w->lim.nexclude ? excluded_by(w, base_name(path), rel_path(w, path)) : NULL;
+
+		if (g) {
+			if (!w->counting && w->cb->excluded)
+				w->cb->excluded(w->cb->ctx, path, g);
+			return;
+		}
 		if (w->counting) {
 			w->st->files_total++;
 			w->st->bytes_total += (uint64_t)st.st_size;
@@ -1126,8 +1173,13 @@ ec_walk(const char *const *paths, int npaths, const struct ec_walk_limits *lim,
 	w.progress_at = st->bytes_read;
 	w.head = xmalloc(EC_HEAD_SIZE);
 	w.scratch = xmalloc(IO_SIZE);
-	for (int i = 0; i < npaths && !w.stop; i++)
+	for (int i = 0; i < npaths && !w.stop; i++) {
+		w.root = paths[i];
+		w.root_len = strlen(paths[i]);
+		while (w.root_len > 1 && paths[i][w.root_len - 1] == '/')
+			w.root_len--;
 		walk_path(&w, paths[i], true, NULL);
+	}
 	free(w.head);
 	free(w.scratch);
 	return w.stop;

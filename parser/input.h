@@ -44,6 +44,11 @@ struct ec_walk_limits {
 	uint64_t max_unpacked;		/* most bytes read out of one top-level archive (all levels) */
 	unsigned max_ratio;		/* most unpacked bytes per packed byte, checked past 1 MiB */
 	int max_depth;			/* most levels of archive in archive */
+	/* Files not read (--exclude): fnmatch() globs matched against a file's
+	 * base name and its path below the PATH given (inside an archive, its
+	 * path in the archive). An excluded archive is not opened. */
+	const char *const *exclude;
+	size_t nexclude;
 };
 
 #define EC_DEFAULT_MAX_UNPACKED ((uint64_t)16 << 30)
@@ -80,6 +85,9 @@ struct ec_walk_cb {
 	void (*problem)(void *ctx, const char *path, uint64_t offset, const char *msg);
 	/* Called about every MiB read and at each file; optional. */
 	void (*progress)(void *ctx, const struct ec_walk_stats *st);
+	/* A file (or archive member) not read because it matches glob, one of
+	 * the limits' exclude globs. Optional. */
+	void (*excluded)(void *ctx, const char *path, const char *glob);
 };
 
 /* Count the loose files and their bytes under paths (for progress). */

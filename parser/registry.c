@@ -24,6 +24,8 @@ extern const struct ec_format fmt_runlist;
 extern const struct ec_format fmt_adsyncsettings;
 extern const struct ec_format fmt_aboutversion;
 extern const struct ec_format fmt_configexport;
+extern const struct ec_format fmt_paste;
+extern const struct ec_format fmt_text;
 
 const struct ec_format *const ec_formats[] = {
 	&fmt_trace,
@@ -43,6 +45,9 @@ const struct ec_format *const ec_formats[] = {
 	&fmt_adsyncsettings,
 	&fmt_aboutversion,
 	&fmt_configexport,
+	/* last, and below every other confidence: they take what no format claims */
+	&fmt_paste,
+	&fmt_text,
 };
 
 const size_t ec_nformats = sizeof(ec_formats) / sizeof(ec_formats[0]);

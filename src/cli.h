@@ -28,10 +28,12 @@ int bad_option(const char *cmd, const char *arg);
 /* Options common to ingest and diagnose. */
 struct ingest_opts {
 	struct ec_options parse;		/* what parsers may depend on */
-	struct ec_walk_limits limits;		/* archive guards */
+	struct ec_walk_limits limits;		/* archive guards, --exclude globs */
+	const char **exclude;			/* the --exclude globs (argv strings) */
 	bool quiet;				/* no progress, no summary */
 };
 void ingest_opts_init(struct ingest_opts *o);
+void ingest_opts_release(struct ingest_opts *o);
 /* Read one ingest option at argv[*i]; 1 taken, 0 not ours, -1 bad value. */
 int ingest_opt(int argc, char **argv, int *i, struct ingest_opts *o);
 

@@ -29,6 +29,9 @@ static const char ingest_usage[] =
 	"  --max-unpacked SIZE  most bytes read out of one archive (default 16G)\n"
 	"  --max-ratio N        most unpacked bytes per packed byte (default 1000)\n"
 	"  --max-depth N        most levels of archive in archive (default 4)\n"
+	"  --exclude GLOB       do not read files whose base name or path below the\n"
+	"                       PATH given matches GLOB (fnmatch; repeatable); they\n"
+	"                       are listed in 'sources' as skipped\n"
 	"  -q, --quiet          no progress and no summary on stderr\n"
 	"\n"
 	"exit codes: 0 the case holds readable input, 3 nothing readable, 2 usage, 4 database\n";
@@ -42,6 +45,15 @@ ingest_opts_init(struct ingest_opts *o)
 	o->limits.max_unpacked = EC_DEFAULT_MAX_UNPACKED;
 	o->limits.max_ratio = EC_DEFAULT_MAX_RATIO;
 	o->limits.max_depth = EC_DEFAULT_MAX_DEPTH;
+}
+
+void
+ingest_opts_release(struct ingest_opts *o)
+{
+	free(o->exclude);
+	o->exclude = NULL;
+	o->limits.exclude = NULL;
+	o->limits.nexclude = 0;
 }
 
 /* "+02:00", "-0530", "+2", "0" -> minutes east of UTC. */
@@ -141,6 +153,18 @@ ingest_opt(int argc, char **argv, int *i, struct ingest_opts *o)
 			return -1;
 		}
 		o->limits.max_depth = (int)n;
+		return 1;
+	}
+	if ((r = opt_value(argc, argv, i, "--exclude", NULL, &v)) != 0) {
+		if (r < 0)
+			return -1;
+		if (!*v) {
+			errorf("--exclude: give a glob such as README.md or '*.md'");
+			return -1;
+		}
+		o->exclude = xrealloc(o->exclude, (o->limits.nexclude + 1) * sizeof(*o->exclude));
+		o->exclude[o->limits.nexclude++] = v;
+		o->limits.exclude = o->exclude;
 		return 1;
 	}
 	if (opt_flag(argv[*i], "--quiet", "-q")) {
@@ -360,6 +384,23 @@ store_fail:
 	return 1;
 }
 
+/* A file --exclude keeps out: listed as skipped, never read. */
+static void
+on_excluded(void *ctx, const char *path, const char *glob)
+{
+	struct ingest *ig = ctx;
+	const char *slash = strrchr(path, '/');
+	struct store_source src = { path, slash ? slash + 1 : path, NULL, 0, UINT64_MAX, 0, NULL, NULL };
+	char *reason = xasprintf("excluded by --exclude %s", glob);
+
+	if (store_note_source(ig->s, &src, NULL, "skipped", reason, 0, 0) != STORE_OK) {
+		errorf("case database: %s", store_errmsg(ig->s));
+		ig->store_failed = true;
+	}
+	ig->skipped++;
+	free(reason);
+}
+
 static enum ec_walk_verdict
 on_archive(void *ctx, const char *path, const char *sha256, uint64_t size)
 {
@@ -422,7 +463,8 @@ run_ingest(struct store *s, const char *const *paths, int npaths, const struct i
 {
 	struct ingest ig = { 0 };
 	struct ec_walk_stats st = { 0 };
-	struct ec_walk_cb cb = { &ig, on_file, on_archive, on_archive_done, on_problem, progress };
+	struct ec_walk_cb cb = { &ig, on_file, on_archive, on_archive_done, on_problem, progress,
+				 on_excluded };
 	int64_t parsed_total = 0;
 
 	ig.s = s;
@@ -488,6 +530,7 @@ cmd_ingest(int argc, char **argv)
 		if (opt_flag(argv[i], "--help", "-h")) {
 			fputs(ingest_usage, stdout);
 			free(paths);
+			ingest_opts_release(&o);
 			return 0;
 		}
 		if ((r = opt_value(argc, argv, &i, "--db", NULL, &db)) != 0 ||
@@ -503,6 +546,7 @@ cmd_ingest(int argc, char **argv)
 		}
 		if (argv[i][0] == '-' && argv[i][1]) {
 			free(paths);
+			ingest_opts_release(&o);
 			return bad_option("ingest", argv[i]);
 		}
 		paths[npaths++] = argv[i];
@@ -520,9 +564,11 @@ cmd_ingest(int argc, char **argv)
 		rc = run_ingest(s, paths, npaths, &o);
 	store_close(s);
 	free(paths);
+	ingest_opts_release(&o);
 	return rc;
 usage:
 	fputs(ingest_usage, stderr);
 	free(paths);
+	ingest_opts_release(&o);
 	return EC_EXIT_USAGE;
 }

@@ -52,7 +52,7 @@ static const char diagnose_usage[] =
 	"\n"
 	"options: as for 'ecdiag report' (--format, -o, --color, --all-sources) and\n"
 	"'ecdiag ingest' (--utc-offset, --max-unpacked, --max-ratio, --max-depth,\n"
-	"--quiet)\n"
+	"--exclude GLOB, --quiet)\n"
 	"\n"
 	"exit codes: 0 healthy, 1 findings, 5 not enough evidence to judge, 3 nothing readable,\n"
 	"2 usage, 4 database\n";
@@ -281,6 +281,7 @@ cmd_diagnose(int argc, char **argv)
 		if (opt_flag(argv[i], "--help", "-h")) {
 			fputs(diagnose_usage, stdout);
 			free(paths);
+			ingest_opts_release(&o);
 			return 0;
 		}
 		if ((r = opt_value(argc, argv, &i, "--db", NULL, &db)) != 0 ||
@@ -304,6 +305,7 @@ cmd_diagnose(int argc, char **argv)
 		}
 		if (argv[i][0] == '-' && argv[i][1]) {
 			free(paths);
+			ingest_opts_release(&o);
 			return bad_option("diagnose", argv[i]);
 		}
 		paths[npaths++] = argv[i];
@@ -317,6 +319,7 @@ cmd_diagnose(int argc, char **argv)
 	if (!db) {
 		if (!(db = dbfree = default_db(paths, npaths))) {
 			free(paths);
+			ingest_opts_release(&o);
 			return EC_EXIT_DB;
 		}
 		if (!o.quiet)
@@ -336,9 +339,11 @@ cmd_diagnose(int argc, char **argv)
 	store_close(s);
 	free(paths);
 	free(dbfree);
+	ingest_opts_release(&o);
 	return rc;
 usage:
 	fputs(diagnose_usage, stderr);
 	free(paths);
+	ingest_opts_release(&o);
 	return EC_EXIT_USAGE;
 }

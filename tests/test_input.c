@@ -359,7 +359,7 @@ rec_progress(void *ctx, const struct ec_walk_stats *st)
 }
 
 static const struct ec_walk_cb rec_cb = {
-	&R, rec_file, rec_archive, rec_archive_done, rec_problem, rec_progress,
+	&R, rec_file, rec_archive, rec_archive_done, rec_problem, rec_progress, NULL,
 };
 
 static void
@@ -847,7 +847,8 @@ Test(input, depth_limit)
 	put_file(top, layer[3], len[3]);
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		const struct depth_case *c = &cases[i];
-		struct ec_walk_limits lim = { EC_DEFAULT_MAX_UNPACKED, EC_DEFAULT_MAX_RATIO, c->max_depth };
+		struct ec_walk_limits lim = { EC_DEFAULT_MAX_UNPACKED, EC_DEFAULT_MAX_RATIO, c->max_depth,
+					      NULL, 0 };
 		char *want = xasprintf("%s%s", top, c->member);
 
 		cr_assert_eq(walk1(top, &lim), 0);
@@ -882,11 +883,11 @@ struct guard_case {
 Test(input, guard_limits)
 {
 	static const struct guard_case cases[] = {
-		{ "max_unpacked", { 10 << 20, 0, 4 }, false,
+		{ "max_unpacked", { 10 << 20, 0, 4, NULL, 0 }, false,
 		  "unpacked size over the limit of 10 MiB" },
-		{ "max_ratio", { EC_DEFAULT_MAX_UNPACKED, 100, 4 }, false,
+		{ "max_ratio", { EC_DEFAULT_MAX_UNPACKED, 100, 4, NULL, 0 }, false,
 		  "compression ratio over 100:1 (zip bomb?)" },
-		{ "max_unpacked nested", { 10 << 20, 0, 4 }, true,
+		{ "max_unpacked nested", { 10 << 20, 0, 4, NULL, 0 }, true,
 		  "unpacked size over the limit of 10 MiB" },
 	};
 	char *dir = scratch("input-guard");
@@ -1496,7 +1497,7 @@ Test(input, nested_7z_memory_bound)
 	char *zip = join(dir, "o.zip"), *gz = join(dir, "big.7z.gz"), *sgz = join(dir, "small.7z.gz");
 	char *big, *small, *mp;
 	struct ent e;
-	struct ec_walk_limits lim = { EC_DEFAULT_MAX_UNPACKED, 0, EC_DEFAULT_MAX_DEPTH };
+	struct ec_walk_limits lim = { EC_DEFAULT_MAX_UNPACKED, 0, EC_DEFAULT_MAX_DEPTH, NULL, 0 };
 
 	make_archive_opt(big7z, "7zip", NULL, "7zip:compression=store", NULL, big_ents, 1);
 	make_archive(small7z, "7zip", NULL, small_ents, 1);
@@ -1601,4 +1602,72 @@ Test(input, stop_inside_nested_archive)
 	free(zip);
 	free(after);
 	free(dir);
+}
+
+/* --exclude: a glob matches a base name or the path below the PATH given;
+ * the files it matches are reported, never handed over, in archives too. */
+static char *excl_path[16], *excl_glob[16];
+static int nexcl;
+
+static void
+rec_excluded(void *ctx, const char *path, const char *glob)
+{
+	(void)ctx;
+	cr_assert_lt(nexcl, 16);
+	excl_path[nexcl] = xstrdup(path);
+	excl_glob[nexcl++] = xstrdup(glob);
+}
+
+Test(input, exclude_globs)
+{
+	static const char *const globs[] = { "README.md", "sub/*.json", "*.bin" };
+	struct ec_walk_cb cb = rec_cb;
+	struct ec_walk_limits lim = { EC_DEFAULT_MAX_UNPACKED, EC_DEFAULT_MAX_RATIO,
+				      EC_DEFAULT_MAX_DEPTH, globs, ARRAY_LEN(globs) };
+	char *dir = scratch("input-exclude");
+	char *root = join(dir, "case"), *text = make_text(300, 1), *p;
+	struct ent ents[] = {
+		{ "README.md", text, 300, false },
+		{ "keep.log", text, 300, false },
+	};
+	const char *top = root;
+
+	mkdirs(root, "sub/deep");
+	for (size_t i = 0; i < 6; i++) {
+		static const char *const f[] = { "README.md", "a.log", "sub/expected.json",
+						 "sub/deep/expected.json", "sub/x.bin", "sub/README.md" };
+
+		p = join(root, f[i]);
+		put_file(p, text, 300);
+		free(p);
+	}
+	p = join(root, "sub/pack.zip");
+	make_archive(p, "zip", NULL, ents, ARRAY_LEN(ents));
+	free(p);
+	cb.excluded = rec_excluded;
+	cr_assert_eq(ec_walk(&top, 1, &lim, &cb, NULL), 0);
+	/* handed over: a.log, sub/deep/expected.json (the glob of the JSON does not cross a slash),
+	 * keep.log in the zip */
+	cr_expect_eq(R.nf, 3);
+	cr_expect_not_null(find(p = join(root, "a.log")));
+	free(p);
+	cr_expect_not_null(find(p = join(root, "sub/deep/expected.json")));
+	free(p);
+	cr_expect_not_null(find(p = xasprintf("%s/sub/pack.zip!keep.log", root)));
+	free(p);
+	cr_expect_eq(nexcl, 5);
+	for (int i = 0; i < nexcl; i++) {
+		if (strstr(excl_path[i], "README.md"))
+			cr_expect_str_eq(excl_glob[i], "README.md");
+		else if (strstr(excl_path[i], ".json"))
+			cr_expect_str_eq(excl_glob[i], "sub/*.json");
+		else
+			cr_expect_str_eq(excl_glob[i], "*.bin", "%s", excl_path[i]);
+		free(excl_path[i]);
+		free(excl_glob[i]);
+	}
+	free(text);
+	free(root);
+	free(dir);
+	rec_free();
 }

@@ -1444,7 +1444,9 @@ Test(parser_msi, sniff)
 	cr_assert_eq(sniff_text("Action start 15:52:17: INSTALL.\n", &best), 75);
 	cr_assert_eq(sniff_text("some text\nMSI (s) (C0:0C) [15:52:17:386]: x\n", &best), 55);
 	cr_assert_eq(sniff_text("=== Build log ===\nsome text\n", &best), 0);
-	cr_assert_null(best);
+	/* no format of its own: read as plain text (issue 13) */
+	cr_assert_not_null(best);
+	cr_assert_str_eq(best->name, "text");
 	cr_assert_eq(sniff_text("[10:44:23.095] [ 1] [INFO ] x\n", &best), 0);
 	cr_assert_not_null(best);
 	cr_assert_str_eq(best->name, "trace");

@@ -208,7 +208,7 @@ export_case() {
 
 # --- the failed upgrade sample ---------------------------------------------------
 S=$SRC/samples/upgrade-failed
-"$BIN" diagnose --quiet --db "$T/s.db" --format json "$S" >"$T/report-s.db.json" 2>"$T/err"
+"$BIN" diagnose --exclude README.md --exclude expected.json --quiet --db "$T/s.db" --format json "$S" >"$T/report-s.db.json" 2>"$T/err"
 rc=$?
 if [ $rc -gt 1 ]; then
 	not_ok "samples/upgrade-failed: diagnose exits 0 or 1" "exit $rc" "$(head -c 2000 "$T/err")"
@@ -315,7 +315,7 @@ fi
 # --- hostile text -----------------------------------------------------------------
 H=$SRC/tests/data/hostile
 if [ -d "$H" ]; then
-	"$BIN" diagnose --quiet --db "$T/h.db" --format json "$H" >"$T/report-h.db.json" 2>"$T/err"
+	"$BIN" diagnose --exclude README.md --exclude expected.json --quiet --db "$T/h.db" --format json "$H" >"$T/report-h.db.json" 2>"$T/err"
 	export_case tests/data/hostile hostile "$T/h.db"
 	check "tests/data/hostile: the escape sequences and the raw byte 0x01 are kept as JSON escapes" python3 - "$T/hostile.ndjson" <<'PY'
 import json, sys
@@ -367,7 +367,7 @@ PY
 # --- a real EVTX file -------------------------------------------------------------
 E=$CORPUS/evtx/pyevtx-system.evtx
 if [ -f "$E" ]; then
-	"$BIN" diagnose --quiet --db "$T/e.db" --format json "$E" "$CORPUS/evtx/evtxrs-security.evtx" \
+	"$BIN" diagnose --exclude README.md --exclude expected.json --quiet --db "$T/e.db" --format json "$E" "$CORPUS/evtx/evtxrs-security.evtx" \
 		>"$T/report-e.db.json" 2>"$T/err"
 	export_case "corpus EVTX (System, Security)" evtx "$T/e.db"
 	check "corpus EVTX: every event has winlog.record_id, winlog.channel and keywords as one hex string" \

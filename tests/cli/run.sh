@@ -46,23 +46,23 @@ check "unknown option is a usage error (2)" '[ $rc -eq 2 ] && has "unknown optio
 run ingest --db "$T/x.db" --utc-offset 25:00 samples
 check "bad --utc-offset is a usage error (2)" '[ $rc -eq 2 ] && has "utc-offset" $T/err'
 run formats
-check "formats lists every parser and the containers" '[ $rc -eq 0 ] && has trace $T/out && grep -qE "^  msi +Windows Installer verbose log" $T/out && has autoupgrade $T/out && [ "$(grep -cE "^  (evtx|evxml|evtext|evcsv|pscsv|psjson|runxml|runclixml|runjson|runcsv|runlist|adsyncsettings|aboutversion|configexport) " $T/out)" = 14 ] && has zip $T/out && has cab $T/out'
+check "formats lists every parser and the containers" '[ $rc -eq 0 ] && has trace $T/out && grep -qE "^  msi +Windows Installer verbose log" $T/out && has autoupgrade $T/out && [ "$(grep -cE "^  (evtx|evxml|evtext|evcsv|pscsv|psjson|runxml|runclixml|runjson|runcsv|runlist|adsyncsettings|aboutversion|configexport|paste|text) " $T/out)" = 16 ] && has zip $T/out && has cab $T/out'
 
 # --- the failed-upgrade sample --------------------------------------------------
 DB=$T/failed.db
-run diagnose "$SRC/samples/upgrade-failed" --db "$DB"
+run diagnose --exclude README.md --exclude expected.json "$SRC/samples/upgrade-failed" --db "$DB"
 cp "$T/out" "$T/failed.txt"
 check "diagnose of a failed upgrade exits 1 (findings)" '[ $rc -eq 1 ]'
 check "diagnose shows installed -> target versions" 'has "installed 1.6.16.0 -> target 2.2.8.0" $T/failed.txt'
 check "diagnose shows OS, .NET and TLS" 'has "Windows Server 2016 (10.0.14393)" $T/failed.txt && has ".NET Framework 4.8 (release 528049)" $T/failed.txt && has "TLS 1.2 properly configured" $T/failed.txt'
 check "diagnose lists both wizard runs with times in UTC" 'has "WIZARD RUNS (2)" $T/failed.txt && grep -q "2026-05-10 08:1.*UTC.*trace-20260510-101502.log" $T/failed.txt'
 check "diagnose reports the ERROR records with file:line evidence" 'grep -qE "evidence +.*trace-20260510-101502.log:[0-9]+" $T/failed.txt && grep -qE "^ +> Error during sync engine upgrade" $T/failed.txt'
-check "diagnose lists the file no parser claims" 'grep -q "skipped .*notes.txt" $T/failed.txt'
+check "diagnose lists the file --exclude keeps out" 'grep -q "skipped .*expected.json" $T/failed.txt'
 events=$(sql "$DB" "SELECT count(*) FROM event")
 check "events were stored" '[ "$events" -gt 50 ]'
 check "trace header facts are stored" '[ "$(sql "$DB" "SELECT value FROM fact WHERE name = '"'"'wizard.version'"'"' LIMIT 1")" = 2.2.8.0 ]'
 
-run ingest --db "$DB" "$SRC/samples/upgrade-failed"
+run ingest --exclude README.md --exclude expected.json --db "$DB" "$SRC/samples/upgrade-failed"
 check "ingesting the same files again is a no-op" '[ $rc -eq 0 ] && [ "$(sql "$DB" "SELECT count(*) FROM event")" = "$events" ] && has "0 parsed" $T/err && [ "$(sql "$DB" "SELECT count(*) FROM source")" = 6 ]'
 
 run report --db "$DB" --format json -o "$T/r.json"
@@ -78,7 +78,8 @@ for o in d:
     assert isinstance(o[\"problems\"], list)
 t=[o for o in d if o[\"format\"]==\"trace\"]; assert len(t)==2 and all(o[\"records\"]>0 for o in t)
 m=[o for o in d if o[\"format\"]==\"msi\"]; assert len(m)==1 and m[0][\"encoding\"]==\"utf-16le-bom\" and m[0][\"records\"]>300
-s=[o for o in d if o[\"status\"]==\"skipped\"]; assert len(s)==2 and sorted(o[\"path\"].rsplit(\"/\",1)[1] for o in s)==[\"expected.json\",\"notes.txt\"] and all(o[\"reason\"] for o in s)
+s=[o for o in d if o[\"status\"]==\"skipped\"]; assert len(s)==1 and s[0][\"path\"].endswith(\"/expected.json\") and s[0][\"reason\"]==\"excluded by --exclude expected.json\"
+n=[o for o in d if o[\"path\"].endswith(\"/notes.txt\")]; assert len(n)==1 and n[0][\"format\"]==\"paste\" and n[0][\"records\"]==7
 " $T/out'
 
 run query --db "$DB" --format csv "SELECT level, count(*) AS n FROM event GROUP BY level ORDER BY level"
@@ -146,7 +147,7 @@ check "damaged MSI logs are read, the rest of the case too" '[ $rc -eq 0 ] && [ 
 check "a log cut mid-line: the cut line is named" '[ "$(sql "$T/msibad.db" "SELECT p.line FROM problem p JOIN source s ON s.id = p.source_id WHERE s.name LIKE '"'"'cut-midline%'"'"' AND p.message LIKE '"'"'%no line end%'"'"'")" = 201 ] && [ "$(sql "$T/msibad.db" "SELECT count(*) FROM problem p JOIN source s ON s.id = p.source_id WHERE s.name LIKE '"'"'cut-midline%'"'"' AND p.message LIKE '"'"'%logging stopped%'"'"'")" = 1 ]'
 check "a log cut mid-UTF-16 character: the half character is reported" '[ "$(sql "$T/msibad.db" "SELECT count(*) FROM problem p JOIN source s ON s.id = p.source_id WHERE s.name LIKE '"'"'cut-midchar%'"'"' AND p.message LIKE '"'"'invalid utf-16%middle of a character%'"'"'")" = 1 ]'
 check "a log without its BOM reads like the original" '[ "$(sql "$T/msibad.db" "SELECT encoding || '"'"' '"'"'|| records FROM source WHERE name LIKE '"'"'nobom%'"'"'")" = "utf-16le $(sql "$DB" "SELECT records FROM source WHERE format = '"'"'msi'"'"'")" ] && [ "$(sql "$T/msibad.db" "SELECT count(*) FROM msi_action a JOIN source s ON s.id = a.source_id WHERE s.name LIKE '"'"'nobom%'"'"' AND a.name = '"'"'DetectStoreServer'"'"' AND a.return_value = 3")" = 1 ]'
-check "text starting with === that is not an MSI log is skipped as unrecognised" '[ "$(sql "$T/msibad.db" "SELECT status FROM source WHERE name = '"'"'equals.txt'"'"'")" = skipped ]'
+check "text starting with === that is not an MSI log is read as plain text" '[ "$(sql "$T/msibad.db" "SELECT status || '"'"' '"'"' || format FROM source WHERE name = '"'"'equals.txt'"'"'")" = "parsed text" ]'
 check "an MSI header over other text: no Windows Installer line is reported" '[ "$(sql "$T/msibad.db" "SELECT count(*) FROM problem p JOIN source s ON s.id = p.source_id WHERE s.name = '"'"'header-only.log'"'"' AND p.message LIKE '"'"'no Windows Installer line found in 3 lines'"'"'")" = 1 ]'
 run diagnose --db "$T/msibad.db" "$T/msibad"
 check "diagnose of damaged logs shows what it could not read" '[ $rc -eq 1 ] && grep -q "no line end" $T/out && grep -q "outcome unknown: the log ends before the result" $T/out'
@@ -236,7 +237,7 @@ run config-diff "$SRC/samples/config" "$CA"
 check "config-diff of a folder exits 3 and says which file to give" '[ $rc -eq 3 ] && has "is a directory: give the export'"'"'s JSON file" $T/err'
 run config-diff "$CB" "$T/missing.json"
 check "config-diff of a missing file exits 3" '[ $rc -eq 3 ] && has "missing.json: cannot open" $T/err'
-run ingest --db "$T/cfg.db" "$SRC/samples/config"
+run ingest --exclude README.md --db "$T/cfg.db" "$SRC/samples/config"
 check "ingest of the exports: format configexport, one fact per rule" '[ $rc -eq 0 ] && [ "$(sql "$T/cfg.db" "SELECT group_concat(format) FROM source")" = "configexport,configexport" ] && [ "$(sql "$T/cfg.db" "SELECT count(*) FROM fact WHERE name = '"'"'config.sync_rule'"'"'")" = 13 ] && [ "$(sql "$T/cfg.db" "SELECT value FROM fact WHERE name = '"'"'config.sync_rule'"'"' AND key = '"'"'In from AD - User Join'"'"' ORDER BY value")" = "direction=Inbound precedence=100 default
 direction=Inbound precedence=90 default modified" ]'
 LAP="${ECDIAG_CORPUS:-}/text/cmdlet-output/laparoscope_Get-LapGlobalSettings_FormatList_ServerConfigurationVersion-2.0.25.1.VERBATIM.txt"
@@ -248,7 +249,7 @@ else
 fi
 printf 'Synchronization Service Manager, Help > About\r\nVersion 2.2.8.0\r\n' >"$T/about.txt"
 run ingest --db "$T/about.db" "$T/about.txt" "$SRC/samples/upgrade-failed/notes.txt"
-check "ingest of a Help > About note gives gui.version; the owner's notes stay unclaimed" '[ $rc -eq 0 ] && [ "$(sql "$T/about.db" "SELECT format FROM source WHERE path LIKE '"'"'%about.txt'"'"'")" = aboutversion ] && [ "$(sql "$T/about.db" "SELECT value FROM fact WHERE name = '"'"'gui.version'"'"'")" = 2.2.8.0 ] && [ "$(sql "$T/about.db" "SELECT status FROM source WHERE path LIKE '"'"'%notes.txt'"'"'")" = skipped ]'
+check "ingest of a Help > About note gives gui.version; the owner's notes are read as pasted text" '[ $rc -eq 0 ] && [ "$(sql "$T/about.db" "SELECT format FROM source WHERE path LIKE '"'"'%about.txt'"'"'")" = aboutversion ] && [ "$(sql "$T/about.db" "SELECT value FROM fact WHERE name = '"'"'gui.version'"'"'")" = 2.2.8.0 ] && [ "$(sql "$T/about.db" "SELECT status || '"'"' '"'"' || format FROM source WHERE path LIKE '"'"'%notes.txt'"'"'")" = "parsed paste" ]'
 
 # --- run history in the samples ------------------------------------------------------
 check "diagnose of the failed upgrade shows its runs and no run after the upgrade" 'grep -q "^RUNS (24 of 24, around the upgrade window 2026-05-10 08:17:33 - 08:17:41 UTC, from the sync engine.s install)" $T/failed.txt && grep -q "upgrade window 2026-05-10 08:17:33 - 08:17:41 UTC: no run after it" $T/failed.txt && grep -qE "^    import  before: 2026-05-10 08:00:04 \(Delta Import\)   after: NONE" $T/failed.txt'
@@ -266,15 +267,15 @@ else
 fi
 
 # --- healthy sample --------------------------------------------------------------
-run diagnose "$SRC/samples/upgrade-ok" --db "$T/ok.db"
+run diagnose --exclude README.md --exclude expected.json "$SRC/samples/upgrade-ok" --db "$T/ok.db"
 check "an upgrade to 2.2.8.0 without a configuration backup: exit 1, no-config-backup and unsupported-version" '[ $rc -eq 1 ] && has "no-config-backup" $T/out && has "unsupported-version" $T/out && has "installed 2.1.20.0 -> target 2.2.8.0" $T/out'
-"$BIN" diagnose "$SRC/samples/healthy" --db "$T/healthy.db" >"$T/healthy.out" 2>/dev/null; hrc=$?
+"$BIN" diagnose --exclude README.md --exclude expected.json "$SRC/samples/healthy" --db "$T/healthy.db" >"$T/healthy.out" 2>/dev/null; hrc=$?
 check "diagnose of the healthy upgrade exits 0 with no finding and sync resumed" '[ $hrc -eq 0 ] && has "FINDINGS (0)" $T/healthy.out && grep -qE "^  sync +resumed" $T/healthy.out'
 check "sync resumed after the clean upgrade: first successful import, sync and export after it" 'grep -qE "^    import  before: 2026-05-12 05:30:04 \(Delta Import\)   after: 2026-05-12 06:40:04 \(Delta Import\)" $T/out && grep -qE "^    sync    before: 2026-05-12 05:30:24 \(Delta Synchronization\)   after: 2026-05-12 06:10:02 \(Full Synchronization\)" $T/out && grep -q "  ---- upgrade window 2026-05-12 06:01:02 - 06:02:39 UTC ----" $T/out'
 check "the clean upgrade's install succeeded with the new version, not the removed one" 'has "Microsoft Azure AD Connect synchronization services 2.2.8.0: succeeded" $T/out && [ "$(sql "$T/ok.db" "SELECT value FROM fact WHERE name = '"'"'msi.removed_version'"'"'")" = 2.1.20.0 ]'
 
 # --- default database place ------------------------------------------------------
-run diagnose "$SRC/samples/upgrade-ok"
+run diagnose --exclude README.md --exclude expected.json "$SRC/samples/upgrade-ok"
 check "diagnose without --db says where the case database is" '[ $rc -eq 1 ] && grep -q "case database: $T/cases/upgrade-ok-[0-9a-f]*\.db" $T/err && ls $T/cases/upgrade-ok-*.db >/dev/null'
 
 # --- archives --------------------------------------------------------------------
@@ -290,7 +291,7 @@ with tarfile.open(fileobj=inner, mode="w:gz") as t:
 with zipfile.ZipFile(os.path.join(out, "nested.zip"), "w") as z:
     z.writestr("collected/case.tar.gz", inner.getvalue())
 PY
-run diagnose "$T/case.zip" --db "$T/zip.db"
+run diagnose --exclude README.md --exclude expected.json "$T/case.zip" --db "$T/zip.db"
 check "a zip is read in place with the same result" '[ $rc -eq 1 ] && has "installed 1.6.16.0 -> target 2.2.8.0" $T/out && [ "$(sql "$T/zip.db" "SELECT count(*) FROM event")" = "$events" ]'
 check "members are named inside their archive" '[ "$(sql "$T/zip.db" "SELECT count(*) FROM source WHERE path LIKE '"'"'%case.zip!logs/trace-%'"'"' AND status = '"'"'parsed'"'"'")" = 2 ]'
 check "nothing was extracted next to the archive" '[ "$(ls $T | grep -c trace-)" = 0 ]'

@@ -90,6 +90,129 @@ Test(common, enc_sniff_sample_edges)
 	cr_expect_eq(g.enc, ENC_UTF8);
 }
 
+/* Text with blocks of NUL bytes (a crash, a power loss) is text; heads of
+ * real binaries, and files that are (nearly) all zeros, stay binary. */
+static size_t
+fill_lines(unsigned char *p, int nlines, bool utf16, bool be)
+{
+	size_t n = 0;
+
+	for (int i = 1; i <= nlines; i++) {
+		char line[80];
+		int k = snprintf(line, sizeof(line), "[10:00:%02d.000] [  1] [INFO ] line %d of the trace\r\n",
+				 i % 60, i);
+
+		for (int j = 0; j < k; j++) {
+			if (!utf16) {
+				p[n++] = (unsigned char)line[j];
+			} else {
+				p[n++] = be ? 0 : (unsigned char)line[j];
+				p[n++] = be ? (unsigned char)line[j] : 0;
+			}
+		}
+	}
+	return n;
+}
+
+/* Deterministic bytes that look like compressed data. */
+static void
+fill_random(unsigned char *p, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		p[i] = (unsigned char)(seed >> 16);
+	}
+}
+
+Test(common, enc_sniff_nul_blocks)
+{
+	static unsigned char b[65536];
+	size_t n;
+
+	/* 4 KiB of zeros after line 40, text after them. */
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 40, false, false);
+	fill_lines(b + n + 4096, 40, false, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF8, "utf-8 with a block");
+	/* A Windows-1252 letter before the block. */
+	b[20] = 0xE9;
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_CP1252, "windows-1252 with a block");
+	/* A tail of zeros to the end of the sample: a short text is enough. */
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 2, false, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF8, "zero-filled tail");
+	cr_expect_eq(enc_sniff(b, n + 100).enc, ENC_UTF8, "zero-filled tail, whole file");
+	/* A block right after the first line: the text after it counts. */
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 1, false, false);
+	fill_lines(b + n + 8192, 100, false, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF8, "block after line 1");
+	/* UTF-16 without BOM, blocks of zero units. */
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 40, true, false);
+	fill_lines(b + n + 4096, 40, true, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF16LE, "utf-16le with a block");
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 40, true, true);
+	fill_lines(b + n + 4096, 40, true, true);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF16BE, "utf-16be with a block");
+	memset(b, 0, sizeof(b));
+	fill_lines(b, 3, true, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF16LE, "utf-16le, zero-filled tail");
+
+	/* All zeros, or nearly: binary. */
+	memset(b, 0, sizeof(b));
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "all zeros");
+	cr_expect_eq(enc_sniff(b, 100).enc, ENC_BINARY, "100 zeros");
+	memcpy(b + 30000, "a few words\r\n", 13);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "zeros and a few words");
+	/* Random bytes, with and without zeros among them. */
+	fill_random(b, sizeof(b), 1);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "random");
+	memset(b + 1000, 0, 8192);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "random with a block of zeros");
+	/* Short strings between NULs (a string table) are no log. */
+	for (size_t i = 0; i + 8 <= sizeof(b); i += 8)
+		memcpy(b + i, "string\r\0", 8);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "string table");
+}
+
+Test(common, enc_sniff_binary_heads)
+{
+	static unsigned char b[65536];
+	static const unsigned char pe[] =
+		"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0\xB8\0\0\0\0\0\0\0@\0\0\0\0\0\0\0"
+		"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x80\0\0\0"
+		"\x0E\x1F\xBA\x0E\0\xB4\x09\xCD!\xB8\x01L\xCD!This program cannot be run in DOS mode.\r\r\n$\0\0\0\0\0\0\0"
+		"PE\0\0d\x86\x06\0\x12\x34\x56\x78\0\0\0\0\0\0\0\0\xF0\0\"\0\x0B\x02\x0E\x1D\0\x10\x01\0"
+		"\0\x04\0\0\0\0\0\0\x10\0\0\0\x10\0\0\0\0\0@\x01\0\0\0\0\x10\0\0\0\x02\0\0\x06\0\0\0"
+		"\0\0\0\0\x06\0\0\0\0\0\0\0\0\x50\x01\0\0\x04\0\0\0\0\0\0\x03\0\x60\x81\0\0\x10\0\0\0"
+		".text\0\0\0\x10\x0F\x01\0\0\x10\0\0\0\x10\x01\0\0\x04\0\0\0\0\0\0\0\0\0\0\0\0\0\0 \0\0`"
+		".rdata\0\0\x9C\x2A\0\0\0\x20\x01\0\0\x2C\0\0\0\x14\x01\0\0\0\0\0\0\0\0\0\0\0\0\0@\0\0@";
+	static const unsigned char evtx[] =
+		"ElfFile\0\0\0\0\0\0\0\0\0\x03\0\0\0\0\0\0\0\x2A\x01\0\0\0\0\0\0"
+		"\x80\0\0\0\x01\0\x03\0\0\x10\x04\0";
+
+	/* A PE file: header, stub, zeros, code. */
+	memset(b, 0, sizeof(b));
+	memcpy(b, pe, sizeof(pe) - 1);
+	cr_expect_eq(enc_sniff(b, 4096).enc, ENC_BINARY, "pe header");
+	fill_random(b + 1024, sizeof(b) - 1024, 7);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "pe");
+	/* EVTX: file header, zeros to 4 KiB, then chunks. */
+	memset(b, 0, sizeof(b));
+	memcpy(b, evtx, sizeof(evtx) - 1);
+	cr_expect_eq(enc_sniff(b, 4096).enc, ENC_BINARY, "evtx file header");
+	memcpy(b + 4096, "ElfChnk\0", 8);
+	fill_random(b + 4096 + 512, 8192, 3);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "evtx with a chunk");
+	/* A zip: local header, deflated data. */
+	memset(b, 0, sizeof(b));
+	memcpy(b, "PK\x03\x04\x14\0\0\0\x08\0\x21\x5C\x4B\x5A\x11\x22\x33\x44\0\x10\0\0\0\x40\0\0\x09\0\0\0trace.log", 39);
+	fill_random(b + 39, 4096, 11);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "zip");
+}
+
 /* ---- decoders ------------------------------------------------------------ */
 
 struct u16_case {

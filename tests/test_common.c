@@ -629,6 +629,226 @@ Test(common, linereader_block_boundaries)
 	}
 }
 
+/* ---- blocks of NUL bytes ------------------------------------------------- */
+
+struct want_nul {
+	const char *text;
+	size_t len;
+	uint64_t lineno;
+	uint64_t offset;
+	uint64_t nul_bytes;	/* the block before this line, 0 if none */
+	uint64_t nul_offset;
+	bool mid;
+};
+
+/* Read raw in every chunk size and check lines, numbers, offsets and the
+ * blocks they carry. */
+static void
+check_nul_lines(const char *what, const struct buf *raw, enum tenc t, const struct want_nul *want,
+		int nwant)
+{
+	static const size_t chunks[] = { 0, 1, 3, 4099 };
+
+	for (size_t k = 0; k < ARRAY_LEN(chunks); k++) {
+		struct memstream ms;
+		struct ec_stream in;
+		struct linereader lr;
+		struct sv line;
+		int r, i = 0;
+
+		memstream_init(&ms, &in, raw->data, raw->len);
+		ms.chunk = chunks[k];
+		lr_init(&lr, &in, tenc_enc(t), tenc_bom(t), 1 << 20);
+		while ((r = lr_next(&lr, &line)) == 1) {
+			const struct want_nul *x = &want[i];
+
+			cr_assert_lt(i, nwant, "%s [%s, chunk %zu]: extra line '%.*s'", what, tenc_name[t],
+				     chunks[k], (int)(line.n > 40 ? 40 : line.n), line.p);
+			cr_expect(line.n == x->len && (!line.n || memcmp(line.p, x->text, line.n) == 0),
+				  "%s [%s, chunk %zu]: line %d is '%.*s' (%zu bytes), want '%.*s'", what,
+				  tenc_name[t], chunks[k], i + 1, (int)(line.n > 40 ? 40 : line.n), line.p,
+				  line.n, (int)(x->len > 40 ? 40 : x->len), x->text);
+			cr_expect(lr.lineno == x->lineno && lr.offset == x->offset,
+				  "%s [%s, chunk %zu]: line %d: number %llu offset %llu, want %llu %llu",
+				  what, tenc_name[t], chunks[k], i + 1, (unsigned long long)lr.lineno,
+				  (unsigned long long)lr.offset, (unsigned long long)x->lineno,
+				  (unsigned long long)x->offset);
+			cr_expect(lr.nul_bytes == x->nul_bytes &&
+				  (!x->nul_bytes || (lr.nul_offset == x->nul_offset && lr.nul_mid == x->mid)),
+				  "%s [%s, chunk %zu]: line %d: block %llu at %llu mid %d, want %llu at %llu mid %d",
+				  what, tenc_name[t], chunks[k], i + 1, (unsigned long long)lr.nul_bytes,
+				  (unsigned long long)lr.nul_offset, lr.nul_mid,
+				  (unsigned long long)x->nul_bytes, (unsigned long long)x->nul_offset, x->mid);
+			cr_expect(!lr.unterminated || !x->nul_bytes || x->len,
+				  "%s: the empty line after a final block is not a cut line", what);
+			i++;
+		}
+		cr_expect_eq(r, 0, "%s [%s, chunk %zu]: end %d", what, tenc_name[t], chunks[k], r);
+		cr_expect_eq(i, nwant, "%s [%s, chunk %zu]: %d lines, want %d", what, tenc_name[t],
+			     chunks[k], i, nwant);
+		lr_release(&lr);
+	}
+}
+
+static void
+add_nuls(struct buf *raw, size_t bytes)
+{
+	static const char zeros[4096];
+
+	while (bytes) {
+		size_t k = bytes < sizeof(zeros) ? bytes : sizeof(zeros);
+
+		buf_add(raw, zeros, k);
+		bytes -= k;
+	}
+}
+
+static void
+enc_s(struct buf *raw, enum tenc t, const char *s)
+{
+	encode(raw, t, s, strlen(s));
+}
+
+Test(common, linereader_nul_blocks)
+{
+	for (size_t ti = 0; ti < ARRAY_LEN(all_tencs); ti++) {
+		enum tenc t = all_tencs[ti];
+		size_t w = tenc_width(t);
+		struct want_nul want[48];
+		struct buf raw;
+		uint64_t at;
+		char lines[40][16];
+
+		buf_init(&raw, 1 << 20);
+
+		/* 4 KiB of zeros after line 40 of 42. */
+		add_bom(&raw, t);
+		for (int i = 0; i < 40; i++) {
+			snprintf(lines[i], sizeof(lines[i]), "line %d", i + 1);
+			want[i] = (struct want_nul){ lines[i], strlen(lines[i]), (uint64_t)i + 1, raw.len, 0, 0, false };
+			enc_s(&raw, t, lines[i]);
+			enc_s(&raw, t, "\r\n");
+		}
+		at = raw.len;
+		add_nuls(&raw, 4096);
+		want[40] = (struct want_nul){ "line 41", 7, 41, raw.len, 4096, at, false };
+		enc_s(&raw, t, "line 41\r\n");
+		want[41] = (struct want_nul){ "line 42", 7, 42, raw.len, 0, 0, false };
+		enc_s(&raw, t, "line 42");
+		check_nul_lines("4 KiB after line 40", &raw, t, want, 42);
+
+		/* In the middle of a line: the line ends at the block, the rest
+		 * keeps its number. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		want[0] = (struct want_nul){ "abc", 3, 1, raw.len, 0, 0, false };
+		enc_s(&raw, t, "abc");
+		at = raw.len;
+		add_nuls(&raw, 20 * w);
+		want[1] = (struct want_nul){ "def", 3, 1, raw.len, 20 * w, at, true };
+		enc_s(&raw, t, "def\n");
+		want[2] = (struct want_nul){ "next", 4, 2, raw.len, 0, 0, false };
+		enc_s(&raw, t, "next\n");
+		check_nul_lines("block in a line", &raw, t, want, 3);
+
+		/* A zero-filled tail: an empty line carries the block. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		want[0] = (struct want_nul){ "x", 1, 1, raw.len, 0, 0, false };
+		enc_s(&raw, t, "x\n");
+		at = raw.len;
+		add_nuls(&raw, 100000 * w);
+		want[1] = (struct want_nul){ "", 0, 2, raw.len, 100000 * w, at, false };
+		check_nul_lines("zero-filled tail", &raw, t, want, 2);
+
+		/* A tail of zeros after an unterminated line. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		want[0] = (struct want_nul){ "cut", 3, 1, raw.len, 0, 0, false };
+		enc_s(&raw, t, "cut");
+		at = raw.len;
+		add_nuls(&raw, 16 * w);
+		want[1] = (struct want_nul){ "", 0, 1, raw.len, 16 * w, at, true };
+		check_nul_lines("unterminated line, zero tail", &raw, t, want, 2);
+
+		/* At the start of the file; a line of zeros alone. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		at = raw.len;
+		add_nuls(&raw, 64);
+		want[0] = (struct want_nul){ "first", 5, 1, raw.len, 64, at, false };
+		enc_s(&raw, t, "first\n");
+		at = raw.len;
+		add_nuls(&raw, 32);
+		want[1] = (struct want_nul){ "", 0, 2, raw.len, 32, at, false };
+		enc_s(&raw, t, "\r\n");
+		at = raw.len;
+		add_nuls(&raw, 32);
+		want[2] = (struct want_nul){ "third", 5, 3, raw.len, 32, at, false };
+		enc_s(&raw, t, "third");
+		check_nul_lines("blocks at line starts", &raw, t, want, 3);
+
+		/* Fewer than LR_NUL_BLOCK bytes stay in the line. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		want[0] = (struct want_nul){ "a\0\0\0\0\0\0\0b", 9, 1, raw.len, 0, 0, false };
+		encode(&raw, t, "a\0\0\0\0\0\0\0b\n", 10);
+		want[1] = (struct want_nul){ "\0\0\0\0\0\0\0", 7, 2, raw.len, 0, 0, false };
+		encode(&raw, t, "\0\0\0\0\0\0\0", 7);
+		check_nul_lines("short runs", &raw, t, want, 2);
+		buf_release(&raw);
+	}
+}
+
+/* Blocks and short runs across the 64 KiB read boundary: counted once, and
+ * a short run cut by the boundary is not taken for a block. */
+Test(common, linereader_nul_boundaries)
+{
+	static const int shifts[] = { -20, -16, -15, -8, -1, 0, 1, 8 };
+
+	for (size_t ti = 0; ti < ARRAY_LEN(all_tencs); ti++) {
+		enum tenc t = all_tencs[ti];
+		size_t w = tenc_width(t), bom = tenc_bom(t);
+
+		for (size_t si = 0; si < ARRAY_LEN(shifts); si++) {
+			/* The run starts shift bytes from the end of the first read. */
+			size_t first = (LR_READ_SIZE + (size_t)(long)shifts[si] - bom) / w - 1;
+			char *text = xmalloc(first + 16);
+			struct want_nul want[3];
+			struct buf raw;
+			char what[64];
+			uint64_t at;
+
+			memset(text, 'a', first);
+			buf_init(&raw, 1 << 20);
+			add_bom(&raw, t);
+			want[0] = (struct want_nul){ text, first, 1, raw.len, 0, 0, false };
+			encode(&raw, t, text, first);
+			enc_s(&raw, t, "\n");
+			at = raw.len;
+			add_nuls(&raw, 5000 * w);
+			want[1] = (struct want_nul){ "after", 5, 2, raw.len, 5000 * w, at, false };
+			enc_s(&raw, t, "after\n");
+			snprintf(what, sizeof(what), "block at read end %+d", shifts[si]);
+			check_nul_lines(what, &raw, t, want, 2);
+
+			/* A short run there stays in its line. */
+			buf_reset(&raw);
+			add_bom(&raw, t);
+			memcpy(text + first, "\0\0\0\0\0\0\0b", 8);
+			want[0] = (struct want_nul){ text, first + 8, 1, raw.len, 0, 0, false };
+			encode(&raw, t, text, first + 8);
+			enc_s(&raw, t, "\n");
+			want[1] = (struct want_nul){ "end", 3, 2, raw.len, 0, 0, false };
+			enc_s(&raw, t, "end");
+			snprintf(what, sizeof(what), "short run at read end %+d", shifts[si]);
+			check_nul_lines(what, &raw, t, want, 2);
+			buf_release(&raw);
+			free(text);
+		}
+	}
+}
+
 Test(common, linereader_long_lines)
 {
 	static const size_t lens[] = { 4095, 4096, 65535, 65536, 65537, 200000 };

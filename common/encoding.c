@@ -199,6 +199,92 @@ is_binary_byte(unsigned c)
 	       c != '\r' && c != 0x1B;
 }
 
+/* Text with blocks of NUL bytes (a file whose writer crashed, a power
+ * loss): the head is read as text if, with every run of NUL bytes (of zero
+ * code units for UTF-16) taken out, at least NUL_MIN_TEXT bytes remain, they
+ * pass the test for text (at most 1 in 100 bytes a control, UTF-16 by its
+ * zero pattern), and there are few runs (at most one per NUL_RUN_TEXT bytes
+ * of text, plus one): a string table "a\0b\0" is no log. Looks at up to
+ * NUL_SPAN bytes, so that text after a block at the start still counts. */
+#define NUL_SPAN ((size_t)64 * 1024)
+#define NUL_MIN_TEXT 64
+#define NUL_RUN_TEXT 256
+
+static bool
+few_runs(size_t runs, size_t text)
+{
+	return text >= NUL_MIN_TEXT && runs <= 1 + text / NUL_RUN_TEXT;
+}
+
+static bool
+text_unit(unsigned u)
+{
+	return u >= 0x20 || !is_binary_byte(u);
+}
+
+static enum enc
+nul_text16(const unsigned char *p, size_t n)
+{
+	size_t nz = 0, even0 = 0, odd0 = 0, ctl_le = 0, ctl_be = 0, runs = 0;
+	bool in_run = false;
+
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		if (!p[i] && !p[i + 1]) {
+			runs += !in_run;
+			in_run = true;
+			continue;
+		}
+		in_run = false;
+		nz++;
+		even0 += p[i] == 0;
+		odd0 += p[i + 1] == 0;
+		ctl_le += !text_unit((unsigned)(p[i] | p[i + 1] << 8));
+		ctl_be += !text_unit((unsigned)(p[i] << 8 | p[i + 1]));
+	}
+	if (!few_runs(runs, nz * 2))
+		return ENC_BINARY;
+	if (odd0 * 10 >= nz * 7 && even0 * 20 <= nz && ctl_le * 100 <= nz)
+		return ENC_UTF16LE;
+	if (even0 * 10 >= nz * 7 && odd0 * 20 <= nz && ctl_be * 100 <= nz)
+		return ENC_UTF16BE;
+	return ENC_BINARY;
+}
+
+static enum enc
+nul_text(const unsigned char *p, size_t n)
+{
+	size_t text = 0, ctl = 0, runs = 0, checked = 0, i = 0;
+	bool cp1252 = false;
+	enum enc e = nul_text16(p, n);
+
+	if (e != ENC_BINARY)
+		return e;
+	while (i < n) {
+		size_t s = i, valid;
+
+		if (!p[i]) {
+			while (i < n && !p[i])
+				i++;
+			runs++;
+			continue;
+		}
+		while (i < n && p[i])
+			ctl += is_binary_byte(p[i++]);
+		text += i - s;
+		/* UTF-8 or not, from the first 4096 bytes of text as without
+		 * NULs; a sequence cut by a run or the end is not a fault. */
+		if (checked < 4096) {
+			valid = utf8_valid_len(p + s, i - s);
+			if (valid < i - s && (i - s - valid >= 4 || (i == n && n < NUL_SPAN)))
+				cp1252 = true;
+			checked += i - s;
+		}
+	}
+	if (!few_runs(runs, text) || ctl * 100 > text)
+		return ENC_BINARY;
+	return cp1252 ? ENC_CP1252 : ENC_UTF8;
+}
+
 struct enc_guess
 enc_sniff(const unsigned char *p, size_t n)
 {
@@ -236,7 +322,11 @@ enc_sniff(const unsigned char *p, size_t n)
 	}
 	for (size_t i = 0; i < lim; i++)
 		bin += is_binary_byte(p[i]);
-	if (bin && (bin * 100 > lim || memchr(p, 0, lim))) {
+	if (bin && memchr(p, 0, lim)) {
+		g.enc = nul_text(p, n < NUL_SPAN ? n : NUL_SPAN);
+		return g;
+	}
+	if (bin * 100 > lim) {
 		g.enc = ENC_BINARY;
 		return g;
 	}

@@ -160,24 +160,67 @@ unit_at(const struct linereader *lr, size_t i)
 	return lr->raw[i];
 }
 
+/* The first line end or NUL unit at or after i, its unit in *u; or, when
+ * there is none, the end of the whole units in raw. */
+static size_t
+scan(const struct linereader *lr, size_t i, size_t w, unsigned *u)
+{
+	if (w == 1) {
+		const unsigned char *r = lr->raw;
+		size_t end = lr->rlen;
+
+		while (i < end && (r[i] > '\r' || (r[i] != '\n' && r[i] != '\r' && r[i] != 0)))
+			i++;
+		if (i < end)
+			*u = r[i];
+		return i;
+	}
+	while (i + 1 < lr->rlen) {
+		*u = unit_at(lr, i);
+		if (*u == '\n' || *u == '\r' || *u == 0)
+			return i;
+		i += 2;
+	}
+	return lr->rlen - ((lr->rlen - i) & 1);
+}
+
+/* Drop the block of NUL units at rpos, reading on as long as it lasts. */
+static void
+skip_block(struct linereader *lr, size_t w)
+{
+	lr->nul_offset = lr->rbase + lr->rpos;
+	lr->nul_bytes = 0;
+	for (;;) {
+		while (lr->rpos + w <= lr->rlen && unit_at(lr, lr->rpos) == 0) {
+			lr->rpos += w;
+			lr->nul_bytes += w;
+		}
+		if (lr->rpos + w <= lr->rlen || !refill(lr))
+			return;
+	}
+}
+
 int
 lr_next(struct linereader *lr, struct sv *line)
 {
 	size_t w = (lr->enc == ENC_UTF16LE || lr->enc == ENC_UTF16BE) ? 2 : 1;
-	size_t start, i;
-	bool spanning = false;
+	size_t start, i, j;
+	bool spanning = false, mid = lr->nul_next;
 	unsigned u = 0;
 
 	lr->cut_bytes = 0;
 	lr->bad_units = 0;
 	lr->cp1252 = false;
 	lr->unterminated = false;
+	lr->nul_bytes = 0;
+	lr->nul_mid = false;
+	lr->nul_next = false;
 	buf_reset(&lr->pend);
 	if (lr->rpos + w > lr->rlen && !refill(lr)) {
 		/* A lone trailing byte of UTF-16 is a line of its own. */
 		if (lr->rpos < lr->rlen) {
 			lr->offset = lr->rbase + lr->rpos;
-			lr->lineno++;
+			lr->lineno += !mid;
 			decode(lr, lr->raw + lr->rpos, lr->rlen - lr->rpos, line);
 			lr->rpos = lr->rlen;
 			lr->unterminated = true;
@@ -185,30 +228,67 @@ lr_next(struct linereader *lr, struct sv *line)
 		}
 		return lr->failed ? -1 : 0;
 	}
+	/* After a line that ended at a block, the rest of it keeps its number. */
 	lr->offset = lr->rbase + lr->rpos;
-	lr->lineno++;
+	lr->lineno += !mid;
 	for (;;) {
+		bool block = false, more = false;
+
 		start = lr->rpos;
 		i = start;
-		if (w == 1) {
-			const unsigned char *r = lr->raw;
-			size_t end = lr->rlen;
-
-			while (i < end && r[i] != '\n' && r[i] != '\r')
-				i++;
-			if (i < end)
-				u = r[i];
-		} else {
-			while (i + 1 < lr->rlen) {
-				u = unit_at(lr, i);
-				if (u == '\n' || u == '\r')
-					break;
-				i += 2;
+		for (;;) {
+			i = scan(lr, i, w, &u);
+			if (i + w > lr->rlen || u != 0)
+				break;
+			/* NUL units at i: a block, or a few that stay in the line. */
+			for (j = i; j + w <= lr->rlen && j - i < LR_NUL_BLOCK && unit_at(lr, j) == 0; j += w)
+				;
+			if (j - i >= LR_NUL_BLOCK) {
+				block = true;
+				break;
 			}
-			if (i + 1 >= lr->rlen)
-				i = lr->rlen - ((lr->rlen - start) & 1);
+			if (j + w > lr->rlen && !lr->eof && !lr->failed) {
+				more = true;	/* the buffer ends inside them: read on, then decide */
+				break;
+			}
+			i = j;
 		}
-		if (i + w <= lr->rlen) {
+		if (block && (i > start || lr->pend.len || lr->cut_bytes)) {
+			/* A block ends the line here; the next call drops it. */
+			const unsigned char *p;
+			size_t n;
+
+			if (spanning || lr->pend.len) {
+				stash(lr, lr->raw + start, i - start);
+				p = (const unsigned char *)lr->pend.data;
+				n = lr->pend.len;
+			} else {
+				n = i - start;
+				if (n > lr->max) {
+					lr->cut_bytes += n - lr->max;
+					n = lr->max;
+				}
+				p = lr->raw + start;
+			}
+			lr->rpos = i;
+			lr->nul_next = true;
+			decode(lr, p, n, line);
+			return 1;
+		}
+		if (block) {
+			/* A block at the start of the line: drop it and read on. */
+			lr->rpos = i;
+			skip_block(lr, w);
+			lr->nul_mid = mid;
+			lr->offset = lr->rbase + lr->rpos;
+			spanning = false;
+			if (lr->rpos < lr->rlen)
+				continue;
+			/* The file ends with it: an empty line carries it. */
+			*line = sv_make("", 0);
+			return 1;
+		}
+		if (!more && i + w <= lr->rlen) {
 			/* Terminator found at i. */
 			const unsigned char *p;
 			size_t n;

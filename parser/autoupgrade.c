@@ -180,7 +180,7 @@ au_parse(const struct ec_input *inp)
 		struct sv rest;
 		bool has_nul = line.n && memchr(line.p, 0, line.n);
 
-		if ((lr.cut_bytes || lr.bad_units || has_nul) &&
+		if ((lr.nul_bytes || lr.cut_bytes || lr.bad_units || has_nul) &&
 		    (rc = text_line_problems(&lr, sink, has_nul, &problems)) != 0)
 			break;
 		if (has_nul)

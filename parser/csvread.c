@@ -268,7 +268,7 @@ csv_next(struct csvread *cr)
 			break;
 		}
 		has_nul = line.n && memchr(line.p, 0, line.n);
-		if ((cr->lr.cut_bytes || cr->lr.bad_units || has_nul) &&
+		if ((cr->lr.nul_bytes || cr->lr.cut_bytes || cr->lr.bad_units || has_nul) &&
 		    (rc = text_line_problems(&cr->lr, cr->sink, has_nul, &cr->problems)) != 0) {
 			cr->stop = rc;
 			return 2;

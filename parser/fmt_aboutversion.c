@@ -169,7 +169,7 @@ aboutversion_parse(const struct ec_input *inp)
 	lr_init(&lr, inp->in, inp->enc.enc, inp->enc.bom, text_max_line(inp->opt));
 	while ((r = lr_next(&lr, &line)) > 0) {
 		has_nul = line.n && memchr(line.p, 0, line.n);
-		if ((lr.cut_bytes || lr.bad_units || has_nul) &&
+		if ((lr.nul_bytes || lr.cut_bytes || lr.bad_units || has_nul) &&
 		    (rc = text_line_problems(&lr, sink, has_nul, &problems)) != 0)
 			break;
 		if (text_blank(line) || !about_line(line, &version))

@@ -628,7 +628,7 @@ run(struct st *st)
 
 	while ((r = lr_next(&st->lr, &line)) > 0) {
 		has_nul = line.n && memchr(line.p, 0, line.n);
-		if ((st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
+		if ((st->lr.nul_bytes || st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
 		    (rc = text_line_problems(&st->lr, st->sink, has_nul, &st->problems)) != 0)
 			return rc;
 		if (first && !text_blank(line)) {

@@ -1047,7 +1047,7 @@ configexport_parse(const struct ec_input *inp)
 	cx_text_init(&t, CX_MAX_BYTES);
 	while ((r = lr_next(&lr, &line)) > 0) {
 		has_nul = line.n && memchr(line.p, 0, line.n);
-		if ((lr.bad_units || has_nul) &&
+		if ((lr.nul_bytes || lr.bad_units || has_nul) &&
 		    (rc = text_line_problems(&lr, sink, has_nul, &problems)) != 0)
 			goto out;
 		if (!cx_text_add(&t, &lr, line)) {

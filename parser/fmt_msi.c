@@ -671,7 +671,10 @@ run(struct msi_state *st)
 	while ((r = lr_next(&st->lr, &line)) > 0) {
 		cut_off = st->lr.unterminated;
 		has_nul = line.n && memchr(line.p, 0, line.n);
-		if ((st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
+		/* A block of NUL bytes ends the record before it. */
+		if (st->lr.nul_bytes && (rc = flush(st)) != 0)
+			return rc;
+		if ((st->lr.nul_bytes || st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
 		    (rc = text_line_problems(&st->lr, st->sink, has_nul, &st->problems)) != 0)
 			return rc;
 		if (text_blank(line)) {

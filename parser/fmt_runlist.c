@@ -378,7 +378,7 @@ run(struct runlist_state *st)
 	while ((r = lr_next(&st->lr, &l)) == 1) {
 		bool has_nul = l.n && memchr(l.p, 0, l.n);
 
-		if ((st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
+		if ((st->lr.nul_bytes || st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
 		    (rc = text_line_problems(&st->lr, st->sink, has_nul, &st->dates.problems)) != 0)
 			return rc;
 		if (text_blank(l)) {

@@ -404,6 +404,9 @@ struct trace_state {
 	uint64_t records;
 	uint64_t pre_lines;	/* non-blank lines before the first record */
 	uint64_t pre_offset;	/* offset of the first of them */
+	bool nul_gap;		/* a block of NUL bytes was read and no record has started since */
+	uint64_t orphans;	/* non-blank lines since then: their record began in the block */
+	uint64_t orphan_line, orphan_offset;	/* the first of them */
 	uint64_t problems;	/* per-line problems so far */
 	struct trace_facts tf;	/* facts of the messages */
 };
@@ -937,6 +940,23 @@ open_record(struct trace_state *st, const struct trace_line *tl, bool has_nul)
 	return 0;
 }
 
+/* The lines after a block of NUL bytes that start no record: their record
+ * began in the lost part. Reported once, up to end (the offset of what
+ * follows them). */
+static int
+report_orphans(struct trace_state *st, uint64_t end)
+{
+	uint64_t n = st->orphans;
+
+	st->nul_gap = false;
+	st->orphans = 0;
+	if (!n)
+		return 0;
+	return ec_problemf(st->sink, st->orphan_line, st->orphan_offset, n, end - st->orphan_offset,
+			   "%" PRIu64 " line%s after the nul bytes skipped: the record they belong to "
+			   "began in the lost part", n, n == 1 ? "" : "s");
+}
+
 static int
 run(struct trace_state *st)
 {
@@ -947,12 +967,24 @@ run(struct trace_state *st)
 
 	while ((r = lr_next(&st->lr, &line)) > 0) {
 		has_nul = line.n && memchr(line.p, 0, line.n);
-		if ((st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
+		/* A block of NUL bytes ends the record before it. */
+		if (st->lr.nul_bytes && ((rc = flush(st)) != 0 ||
+					 (rc = report_orphans(st, st->lr.nul_offset)) != 0))
+			return rc;
+		if ((st->lr.nul_bytes || st->lr.cut_bytes || st->lr.bad_units || has_nul) &&
 		    (rc = text_line_problems(&st->lr, st->sink, has_nul, &st->problems)) != 0)
 			return rc;
+		if (st->lr.nul_bytes)
+			st->nul_gap = true;
 		if (trace_line_parse(line, &tl)) {
-			if ((rc = flush(st)) != 0 || (rc = open_record(st, &tl, has_nul)) != 0)
+			if ((rc = flush(st)) != 0 || (st->nul_gap && (rc = report_orphans(st, st->lr.offset)) != 0) ||
+			    (rc = open_record(st, &tl, has_nul)) != 0)
 				return rc;
+		} else if (st->nul_gap) {
+			if (!text_blank(line) && st->orphans++ == 0) {
+				st->orphan_line = st->lr.lineno;
+				st->orphan_offset = st->lr.offset;
+			}
 		} else if (st->open) {
 			st->dropped += text_append(&st->text, "\n", 1);
 			st->dropped += text_append_line(&st->text, line, has_nul);
@@ -964,6 +996,8 @@ run(struct trace_state *st)
 		}
 	}
 	if ((rc = flush(st)) != 0)
+		return rc;
+	if (st->nul_gap && (rc = report_orphans(st, st->lr.rbase + st->lr.rpos)) != 0)
 		return rc;
 	if (st->holding && (rc = release(st)) != 0)
 		return rc;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* textutil.c - shared pieces of the line-based text parsers. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "parser/textutil.h"
@@ -71,7 +72,21 @@ text_line_problems(const struct linereader *lr, const struct ec_sink *sink, bool
 {
 	int rc = 0;
 
-	if (lr->cut_bytes && text_problem_ok(problems))
+	if (lr->nul_bytes && text_problem_ok(problems)) {
+		uint64_t after = lr->nul_mid ? lr->lineno : lr->lineno - 1;
+		char where[48];
+
+		if (lr->nul_mid)
+			snprintf(where, sizeof(where), "in line %" PRIu64, after);
+		else if (after)
+			snprintf(where, sizeof(where), "after line %" PRIu64, after);
+		else
+			snprintf(where, sizeof(where), "at the start of the file");
+		rc = ec_problemf(sink, after, lr->nul_offset, 0, lr->nul_bytes,
+				 "nul bytes (%" PRIu64 ") at offset %" PRIu64 " %s: "
+				 "the file was not completely written", lr->nul_bytes, lr->nul_offset, where);
+	}
+	if (!rc && lr->cut_bytes && text_problem_ok(problems))
 		rc = ec_problemf(sink, lr->lineno, lr->offset, 0, lr->cut_bytes,
 				 "line too long, cut at %zu bytes", lr->max);
 	if (!rc && lr->bad_units && text_problem_ok(problems))
@@ -118,7 +133,7 @@ text_sniff_lines(const struct ec_sniff *s, int max,
 		const char *e = p;
 		struct sv line;
 
-		while (e < end && *e != '\n' && *e != '\r')
+		while (e < end && *e != '\n' && *e != '\r' && *e != '\0')
 			e++;
 		line = sv_make(p, (size_t)(e - p));
 		if (!text_blank(line) && (v = judge(ctx, line, ++seen)) != 0)

@@ -34,8 +34,10 @@ bool text_blank(struct sv v);
 
 /* True if one more per-line problem may be reported (counts it). */
 bool text_problem_ok(uint64_t *problems);
-/* Report what the line reader found in its current line: a cut, invalid
- * UTF-16 (saying so when the file ends mid-character), NUL bytes. */
+/* Report what the line reader found in its current line: the block of NUL
+ * bytes dropped before it (offset, length, the line it follows), a cut,
+ * invalid UTF-16 (saying so when the file ends mid-character), NUL bytes.
+ * Call it when lr.nul_bytes, lr.cut_bytes, lr.bad_units or has_nul. */
 int text_line_problems(const struct linereader *lr, const struct ec_sink *sink, bool has_nul,
 		       uint64_t *problems);
 /* The end of a parse: how many problems went past the cap, then the read
@@ -45,7 +47,8 @@ int text_finish(const struct linereader *lr, const struct ec_sink *sink, uint64_
 
 /* Call judge on each of the first max non-blank lines of s->text (byte-order
  * mark skipped) with its number among them, from 1, until judge returns
- * non-zero; returns that value, or 0. */
+ * non-zero; returns that value, or 0. A NUL ends a line here too (NUL
+ * blocks are dropped by the line reader), and NUL-only lines are blank. */
 int text_sniff_lines(const struct ec_sniff *s, int max,
 		     int (*judge)(void *ctx, struct sv line, int seen), void *ctx);
 

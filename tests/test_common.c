@@ -90,6 +90,129 @@ Test(common, enc_sniff_sample_edges)
 	cr_expect_eq(g.enc, ENC_UTF8);
 }
 
+/* Text with blocks of NUL bytes (a crash, a power loss) is text; heads of
+ * real binaries, and files that are (nearly) all zeros, stay binary. */
+static size_t
+fill_lines(unsigned char *p, int nlines, bool utf16, bool be)
+{
+	size_t n = 0;
+
+	for (int i = 1; i <= nlines; i++) {
+		char line[80];
+		int k = snprintf(line, sizeof(line), "[10:00:%02d.000] [  1] [INFO ] line %d of the trace\r\n",
+				 i % 60, i);
+
+		for (int j = 0; j < k; j++) {
+			if (!utf16) {
+				p[n++] = (unsigned char)line[j];
+			} else {
+				p[n++] = be ? 0 : (unsigned char)line[j];
+				p[n++] = be ? (unsigned char)line[j] : 0;
+			}
+		}
+	}
+	return n;
+}
+
+/* Deterministic bytes that look like compressed data. */
+static void
+fill_random(unsigned char *p, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1103515245u + 12345u;
+		p[i] = (unsigned char)(seed >> 16);
+	}
+}
+
+Test(common, enc_sniff_nul_blocks)
+{
+	static unsigned char b[65536];
+	size_t n;
+
+	/* 4 KiB of zeros after line 40, text after them. */
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 40, false, false);
+	fill_lines(b + n + 4096, 40, false, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF8, "utf-8 with a block");
+	/* A Windows-1252 letter before the block. */
+	b[20] = 0xE9;
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_CP1252, "windows-1252 with a block");
+	/* A tail of zeros to the end of the sample: a short text is enough. */
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 2, false, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF8, "zero-filled tail");
+	cr_expect_eq(enc_sniff(b, n + 100).enc, ENC_UTF8, "zero-filled tail, whole file");
+	/* A block right after the first line: the text after it counts. */
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 1, false, false);
+	fill_lines(b + n + 8192, 100, false, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF8, "block after line 1");
+	/* UTF-16 without BOM, blocks of zero units. */
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 40, true, false);
+	fill_lines(b + n + 4096, 40, true, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF16LE, "utf-16le with a block");
+	memset(b, 0, sizeof(b));
+	n = fill_lines(b, 40, true, true);
+	fill_lines(b + n + 4096, 40, true, true);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF16BE, "utf-16be with a block");
+	memset(b, 0, sizeof(b));
+	fill_lines(b, 3, true, false);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_UTF16LE, "utf-16le, zero-filled tail");
+
+	/* All zeros, or nearly: binary. */
+	memset(b, 0, sizeof(b));
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "all zeros");
+	cr_expect_eq(enc_sniff(b, 100).enc, ENC_BINARY, "100 zeros");
+	memcpy(b + 30000, "a few words\r\n", 13);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "zeros and a few words");
+	/* Random bytes, with and without zeros among them. */
+	fill_random(b, sizeof(b), 1);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "random");
+	memset(b + 1000, 0, 8192);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "random with a block of zeros");
+	/* Short strings between NULs (a string table) are no log. */
+	for (size_t i = 0; i + 8 <= sizeof(b); i += 8)
+		memcpy(b + i, "string\r\0", 8);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "string table");
+}
+
+Test(common, enc_sniff_binary_heads)
+{
+	static unsigned char b[65536];
+	static const unsigned char pe[] =
+		"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0\xB8\0\0\0\0\0\0\0@\0\0\0\0\0\0\0"
+		"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x80\0\0\0"
+		"\x0E\x1F\xBA\x0E\0\xB4\x09\xCD!\xB8\x01L\xCD!This program cannot be run in DOS mode.\r\r\n$\0\0\0\0\0\0\0"
+		"PE\0\0d\x86\x06\0\x12\x34\x56\x78\0\0\0\0\0\0\0\0\xF0\0\"\0\x0B\x02\x0E\x1D\0\x10\x01\0"
+		"\0\x04\0\0\0\0\0\0\x10\0\0\0\x10\0\0\0\0\0@\x01\0\0\0\0\x10\0\0\0\x02\0\0\x06\0\0\0"
+		"\0\0\0\0\x06\0\0\0\0\0\0\0\0\x50\x01\0\0\x04\0\0\0\0\0\0\x03\0\x60\x81\0\0\x10\0\0\0"
+		".text\0\0\0\x10\x0F\x01\0\0\x10\0\0\0\x10\x01\0\0\x04\0\0\0\0\0\0\0\0\0\0\0\0\0\0 \0\0`"
+		".rdata\0\0\x9C\x2A\0\0\0\x20\x01\0\0\x2C\0\0\0\x14\x01\0\0\0\0\0\0\0\0\0\0\0\0\0@\0\0@";
+	static const unsigned char evtx[] =
+		"ElfFile\0\0\0\0\0\0\0\0\0\x03\0\0\0\0\0\0\0\x2A\x01\0\0\0\0\0\0"
+		"\x80\0\0\0\x01\0\x03\0\0\x10\x04\0";
+
+	/* A PE file: header, stub, zeros, code. */
+	memset(b, 0, sizeof(b));
+	memcpy(b, pe, sizeof(pe) - 1);
+	cr_expect_eq(enc_sniff(b, 4096).enc, ENC_BINARY, "pe header");
+	fill_random(b + 1024, sizeof(b) - 1024, 7);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "pe");
+	/* EVTX: file header, zeros to 4 KiB, then chunks. */
+	memset(b, 0, sizeof(b));
+	memcpy(b, evtx, sizeof(evtx) - 1);
+	cr_expect_eq(enc_sniff(b, 4096).enc, ENC_BINARY, "evtx file header");
+	memcpy(b + 4096, "ElfChnk\0", 8);
+	fill_random(b + 4096 + 512, 8192, 3);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "evtx with a chunk");
+	/* A zip: local header, deflated data. */
+	memset(b, 0, sizeof(b));
+	memcpy(b, "PK\x03\x04\x14\0\0\0\x08\0\x21\x5C\x4B\x5A\x11\x22\x33\x44\0\x10\0\0\0\x40\0\0\x09\0\0\0trace.log", 39);
+	fill_random(b + 39, 4096, 11);
+	cr_expect_eq(enc_sniff(b, sizeof(b)).enc, ENC_BINARY, "zip");
+}
+
 /* ---- decoders ------------------------------------------------------------ */
 
 struct u16_case {
@@ -500,6 +623,226 @@ Test(common, linereader_block_boundaries)
 			for (size_t k = 0; k < ARRAY_LEN(chunks); k++)
 				check_lines(what, (const unsigned char *)raw.data, raw.len, t,
 					    chunks[k], want, 3, 1 << 20);
+			buf_release(&raw);
+			free(text);
+		}
+	}
+}
+
+/* ---- blocks of NUL bytes ------------------------------------------------- */
+
+struct want_nul {
+	const char *text;
+	size_t len;
+	uint64_t lineno;
+	uint64_t offset;
+	uint64_t nul_bytes;	/* the block before this line, 0 if none */
+	uint64_t nul_offset;
+	bool mid;
+};
+
+/* Read raw in every chunk size and check lines, numbers, offsets and the
+ * blocks they carry. */
+static void
+check_nul_lines(const char *what, const struct buf *raw, enum tenc t, const struct want_nul *want,
+		int nwant)
+{
+	static const size_t chunks[] = { 0, 1, 3, 4099 };
+
+	for (size_t k = 0; k < ARRAY_LEN(chunks); k++) {
+		struct memstream ms;
+		struct ec_stream in;
+		struct linereader lr;
+		struct sv line;
+		int r, i = 0;
+
+		memstream_init(&ms, &in, raw->data, raw->len);
+		ms.chunk = chunks[k];
+		lr_init(&lr, &in, tenc_enc(t), tenc_bom(t), 1 << 20);
+		while ((r = lr_next(&lr, &line)) == 1) {
+			const struct want_nul *x = &want[i];
+
+			cr_assert_lt(i, nwant, "%s [%s, chunk %zu]: extra line '%.*s'", what, tenc_name[t],
+				     chunks[k], (int)(line.n > 40 ? 40 : line.n), line.p);
+			cr_expect(line.n == x->len && (!line.n || memcmp(line.p, x->text, line.n) == 0),
+				  "%s [%s, chunk %zu]: line %d is '%.*s' (%zu bytes), want '%.*s'", what,
+				  tenc_name[t], chunks[k], i + 1, (int)(line.n > 40 ? 40 : line.n), line.p,
+				  line.n, (int)(x->len > 40 ? 40 : x->len), x->text);
+			cr_expect(lr.lineno == x->lineno && lr.offset == x->offset,
+				  "%s [%s, chunk %zu]: line %d: number %llu offset %llu, want %llu %llu",
+				  what, tenc_name[t], chunks[k], i + 1, (unsigned long long)lr.lineno,
+				  (unsigned long long)lr.offset, (unsigned long long)x->lineno,
+				  (unsigned long long)x->offset);
+			cr_expect(lr.nul_bytes == x->nul_bytes &&
+				  (!x->nul_bytes || (lr.nul_offset == x->nul_offset && lr.nul_mid == x->mid)),
+				  "%s [%s, chunk %zu]: line %d: block %llu at %llu mid %d, want %llu at %llu mid %d",
+				  what, tenc_name[t], chunks[k], i + 1, (unsigned long long)lr.nul_bytes,
+				  (unsigned long long)lr.nul_offset, lr.nul_mid,
+				  (unsigned long long)x->nul_bytes, (unsigned long long)x->nul_offset, x->mid);
+			cr_expect(!lr.unterminated || !x->nul_bytes || x->len,
+				  "%s: the empty line after a final block is not a cut line", what);
+			i++;
+		}
+		cr_expect_eq(r, 0, "%s [%s, chunk %zu]: end %d", what, tenc_name[t], chunks[k], r);
+		cr_expect_eq(i, nwant, "%s [%s, chunk %zu]: %d lines, want %d", what, tenc_name[t],
+			     chunks[k], i, nwant);
+		lr_release(&lr);
+	}
+}
+
+static void
+add_nuls(struct buf *raw, size_t bytes)
+{
+	static const char zeros[4096];
+
+	while (bytes) {
+		size_t k = bytes < sizeof(zeros) ? bytes : sizeof(zeros);
+
+		buf_add(raw, zeros, k);
+		bytes -= k;
+	}
+}
+
+static void
+enc_s(struct buf *raw, enum tenc t, const char *s)
+{
+	encode(raw, t, s, strlen(s));
+}
+
+Test(common, linereader_nul_blocks)
+{
+	for (size_t ti = 0; ti < ARRAY_LEN(all_tencs); ti++) {
+		enum tenc t = all_tencs[ti];
+		size_t w = tenc_width(t);
+		struct want_nul want[48];
+		struct buf raw;
+		uint64_t at;
+		char lines[40][16];
+
+		buf_init(&raw, 1 << 20);
+
+		/* 4 KiB of zeros after line 40 of 42. */
+		add_bom(&raw, t);
+		for (int i = 0; i < 40; i++) {
+			snprintf(lines[i], sizeof(lines[i]), "line %d", i + 1);
+			want[i] = (struct want_nul){ lines[i], strlen(lines[i]), (uint64_t)i + 1, raw.len, 0, 0, false };
+			enc_s(&raw, t, lines[i]);
+			enc_s(&raw, t, "\r\n");
+		}
+		at = raw.len;
+		add_nuls(&raw, 4096);
+		want[40] = (struct want_nul){ "line 41", 7, 41, raw.len, 4096, at, false };
+		enc_s(&raw, t, "line 41\r\n");
+		want[41] = (struct want_nul){ "line 42", 7, 42, raw.len, 0, 0, false };
+		enc_s(&raw, t, "line 42");
+		check_nul_lines("4 KiB after line 40", &raw, t, want, 42);
+
+		/* In the middle of a line: the line ends at the block, the rest
+		 * keeps its number. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		want[0] = (struct want_nul){ "abc", 3, 1, raw.len, 0, 0, false };
+		enc_s(&raw, t, "abc");
+		at = raw.len;
+		add_nuls(&raw, 20 * w);
+		want[1] = (struct want_nul){ "def", 3, 1, raw.len, 20 * w, at, true };
+		enc_s(&raw, t, "def\n");
+		want[2] = (struct want_nul){ "next", 4, 2, raw.len, 0, 0, false };
+		enc_s(&raw, t, "next\n");
+		check_nul_lines("block in a line", &raw, t, want, 3);
+
+		/* A zero-filled tail: an empty line carries the block. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		want[0] = (struct want_nul){ "x", 1, 1, raw.len, 0, 0, false };
+		enc_s(&raw, t, "x\n");
+		at = raw.len;
+		add_nuls(&raw, 100000 * w);
+		want[1] = (struct want_nul){ "", 0, 2, raw.len, 100000 * w, at, false };
+		check_nul_lines("zero-filled tail", &raw, t, want, 2);
+
+		/* A tail of zeros after an unterminated line. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		want[0] = (struct want_nul){ "cut", 3, 1, raw.len, 0, 0, false };
+		enc_s(&raw, t, "cut");
+		at = raw.len;
+		add_nuls(&raw, 16 * w);
+		want[1] = (struct want_nul){ "", 0, 1, raw.len, 16 * w, at, true };
+		check_nul_lines("unterminated line, zero tail", &raw, t, want, 2);
+
+		/* At the start of the file; a line of zeros alone. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		at = raw.len;
+		add_nuls(&raw, 64);
+		want[0] = (struct want_nul){ "first", 5, 1, raw.len, 64, at, false };
+		enc_s(&raw, t, "first\n");
+		at = raw.len;
+		add_nuls(&raw, 32);
+		want[1] = (struct want_nul){ "", 0, 2, raw.len, 32, at, false };
+		enc_s(&raw, t, "\r\n");
+		at = raw.len;
+		add_nuls(&raw, 32);
+		want[2] = (struct want_nul){ "third", 5, 3, raw.len, 32, at, false };
+		enc_s(&raw, t, "third");
+		check_nul_lines("blocks at line starts", &raw, t, want, 3);
+
+		/* Fewer than LR_NUL_BLOCK bytes stay in the line. */
+		buf_reset(&raw);
+		add_bom(&raw, t);
+		want[0] = (struct want_nul){ "a\0\0\0\0\0\0\0b", 9, 1, raw.len, 0, 0, false };
+		encode(&raw, t, "a\0\0\0\0\0\0\0b\n", 10);
+		want[1] = (struct want_nul){ "\0\0\0\0\0\0\0", 7, 2, raw.len, 0, 0, false };
+		encode(&raw, t, "\0\0\0\0\0\0\0", 7);
+		check_nul_lines("short runs", &raw, t, want, 2);
+		buf_release(&raw);
+	}
+}
+
+/* Blocks and short runs across the 64 KiB read boundary: counted once, and
+ * a short run cut by the boundary is not taken for a block. */
+Test(common, linereader_nul_boundaries)
+{
+	static const int shifts[] = { -20, -16, -15, -8, -1, 0, 1, 8 };
+
+	for (size_t ti = 0; ti < ARRAY_LEN(all_tencs); ti++) {
+		enum tenc t = all_tencs[ti];
+		size_t w = tenc_width(t), bom = tenc_bom(t);
+
+		for (size_t si = 0; si < ARRAY_LEN(shifts); si++) {
+			/* The run starts shift bytes from the end of the first read. */
+			size_t first = (LR_READ_SIZE + (size_t)(long)shifts[si] - bom) / w - 1;
+			char *text = xmalloc(first + 16);
+			struct want_nul want[3];
+			struct buf raw;
+			char what[64];
+			uint64_t at;
+
+			memset(text, 'a', first);
+			buf_init(&raw, 1 << 20);
+			add_bom(&raw, t);
+			want[0] = (struct want_nul){ text, first, 1, raw.len, 0, 0, false };
+			encode(&raw, t, text, first);
+			enc_s(&raw, t, "\n");
+			at = raw.len;
+			add_nuls(&raw, 5000 * w);
+			want[1] = (struct want_nul){ "after", 5, 2, raw.len, 5000 * w, at, false };
+			enc_s(&raw, t, "after\n");
+			snprintf(what, sizeof(what), "block at read end %+d", shifts[si]);
+			check_nul_lines(what, &raw, t, want, 2);
+
+			/* A short run there stays in its line. */
+			buf_reset(&raw);
+			add_bom(&raw, t);
+			memcpy(text + first, "\0\0\0\0\0\0\0b", 8);
+			want[0] = (struct want_nul){ text, first + 8, 1, raw.len, 0, 0, false };
+			encode(&raw, t, text, first + 8);
+			enc_s(&raw, t, "\n");
+			want[1] = (struct want_nul){ "end", 3, 2, raw.len, 0, 0, false };
+			enc_s(&raw, t, "end");
+			snprintf(what, sizeof(what), "short run at read end %+d", shifts[si]);
+			check_nul_lines(what, &raw, t, want, 2);
 			buf_release(&raw);
 			free(text);
 		}

@@ -1004,6 +1004,85 @@ Test(parser_msi, utf16le_with_and_without_bom)
 	cap_free(&ref);
 }
 
+/* A block of zero units (a crash while msiexec wrote its log) in a UTF-16LE
+ * log after line 10, and a zero-filled tail: every record before and after
+ * is kept with its line number, the block is one problem. */
+Test(parser_msi, utf16le_nul_block)
+{
+	struct cap ref = { 0 };
+
+	cr_assert_eq(parse_str(&ref, base_log), 0);
+	for (int bom = 0; bom <= 1; bom++) {
+		size_t n, at = 0, lines = 0;
+		unsigned char *u = to_utf16le(base_log, bom, true, &n);
+		unsigned char *z;
+		struct cap c = { 0 };
+		char want[128];
+
+		/* After the LF of line 10. */
+		for (size_t i = bom ? 2 : 0; i + 1 < n && lines < 10; i += 2)
+			if (u[i] == '\n' && u[i + 1] == 0 && ++lines == 10)
+				at = i + 2;
+		cr_assert_eq(lines, 10);
+		z = calloc(1, n + 4096 + 8192);
+		cr_assert_not_null(z);
+		memcpy(z, u, at);
+		memcpy(z + at + 4096, u + at, n - at);
+		cr_assert_eq(enc_sniff(z, n + 4096).enc, ENC_UTF16LE);
+		cr_assert_eq(parse_bytes(&c, z, n + 4096, NULL, NULL), 0);
+		cr_assert_eq(c.nev, BASE_EVENTS);
+		assert_base_actions(&c);
+		/* The same as without the block, but for the one problem. */
+		assert_same(&ref, &(struct cap){ .ev = c.ev, .nev = c.nev, .a = c.a, .na = c.na,
+						 .f = c.f, .nf = c.nf, .np = 0 });
+		cr_assert_eq(c.np, 1);
+		cr_assert_eq(c.p[0].offset, at);
+		cr_assert_eq(c.p[0].bytes, 4096);
+		cr_assert_eq(c.p[0].line, 10);
+		snprintf(want, sizeof(want), "nul bytes (4096) at offset %zu after line 10: "
+			 "the file was not completely written", at);
+		cr_assert_str_eq(c.p[0].message, want);
+		cap_free(&c);
+
+		/* The tail of the file zero-filled: no cut line, one problem. */
+		memcpy(z, u, n);
+		memset(z + n, 0, 4096 + 8192);
+		cr_assert_eq(parse_bytes(&c, z, n + 8192, NULL, NULL), 0);
+		cr_assert_eq(c.nev, BASE_EVENTS);
+		cr_assert_eq(c.np, 1);
+		cr_assert_eq(c.p[0].offset, n);
+		cr_assert_eq(c.p[0].bytes, 8192);
+		cr_assert(strstr(c.p[0].message, "after line 18"), "%s", c.p[0].message);
+		cap_free(&c);
+		free(z);
+		free(u);
+	}
+	cap_free(&ref);
+}
+
+/* A block in the middle of a record's line: the record ends at it, the
+ * rest of the line is a record of its own. */
+Test(parser_msi, nul_block_in_a_line)
+{
+	static const char head[] = HEADER "\nMSI (s) (C0:0C) [15:52:17:120]: Command Line: SERV";
+	static const char tail[] = "ER=1\nAction start 15:52:17: INSTALL.\n";
+	char buf[sizeof(head) + sizeof(tail) + 64];
+	struct cap c = { 0 };
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, head, sizeof(head) - 1);
+	memcpy(buf + sizeof(head) - 1 + 64, tail, sizeof(tail) - 1);
+	cr_assert_eq(parse_bytes(&c, buf, sizeof(head) - 1 + 64 + sizeof(tail) - 1, NULL, NULL), 0);
+	cr_assert_eq(c.nev, 4);
+	cr_assert(strstr(c.ev[1].message, "Command Line: SERV"));
+	cr_assert_str_eq(c.ev[2].message, "ER=1");
+	cr_assert_eq(c.ev[2].line, 2);
+	cr_assert_eq(c.ev[3].line, 3);
+	cr_assert_not_null(find_problem(&c, "nul bytes (64) at offset"));
+	cr_assert(strstr(find_problem(&c, "nul bytes")->message, "in line 2"));
+	cap_free(&c);
+}
+
 Test(parser_msi, header_dates_the_events)
 {
 	struct ec_options opt = { .have_offset = true, .utc_offset_min = 120 };

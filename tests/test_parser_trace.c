@@ -1177,6 +1177,156 @@ Test(parser_trace, nul_bytes)
 	cap_free(&t);
 }
 
+/* ---- blocks of NUL bytes (a crash while the trace was written) ----------- */
+
+/* Records 1..upto as lines "[10:00:SS.mmm] [  1] [INFO ] record N", with
+ * "[ERROR] Error during sync engine upgrade" as record err. */
+static void
+add_records(struct buf *b, int from, int upto, int err)
+{
+	for (int i = from; i <= upto; i++)
+		buf_addf(b, "[10:%02d:%02d.%03d] [  1] [%s] %s %d\r\n", i / 60 % 60, i % 60, i % 1000,
+			 i == err ? "ERROR" : "INFO ", i == err ? "Error during sync engine upgrade, record" :
+			 "record", i);
+}
+
+static void
+add_zeros(struct buf *b, size_t n)
+{
+	while (n--)
+		buf_addc(b, '\0');
+}
+
+Test(parser_trace, nul_block_after_line_40)
+{
+	static const size_t chunks[] = { 0, 1, 7, 4096 };
+	struct buf b;
+	size_t at;
+	char want[128];
+
+	buf_init(&b, 1 << 20);
+	add_records(&b, 1, 40, 0);
+	at = b.len;
+	add_zeros(&b, 4096);
+	add_records(&b, 41, 45, 43);
+	snprintf(want, sizeof(want), "nul bytes (4096) at offset %zu after line 40: "
+		 "the file was not completely written", at);
+	cr_assert_eq(enc_sniff((const unsigned char *)b.data, b.len).enc, ENC_UTF8);
+	for (size_t k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+		struct cap t = { 0 };
+		const struct cprob *p;
+
+		cr_assert_eq(parse_into(&t, b.data, b.len, NULL, NULL, chunks[k]), 0);
+		cr_assert_eq(t.nev, 45, "chunk %zu: %zu events", chunks[k], t.nev);
+		cr_assert_str_eq(t.ev[39].message, "record 40");
+		cr_assert_eq(t.ev[39].line, 40);
+		cr_assert_str_eq(t.ev[40].message, "record 41");
+		cr_assert_eq(t.ev[40].line, 41);
+		cr_assert_eq(t.ev[40].offset, at + 4096);
+		cr_assert_eq(t.ev[42].level, LVL_ERROR);
+		cr_assert_eq(t.ev[42].line, 43);
+		cr_assert_eq(t.np, 1, "chunk %zu: %zu problems", chunks[k], t.np);
+		p = &t.p[0];
+		cr_assert_eq(p->offset, at);
+		cr_assert_eq(p->bytes, 4096);
+		cr_assert_eq(p->line, 40);
+		cr_assert_str_eq(p->message, want);
+		cap_free(&t);
+	}
+	buf_release(&b);
+}
+
+/* The block ends the record before it; what follows it up to the next
+ * record began in the lost part: skipped and said so, not glued to the
+ * record before. A block in the middle of a line ends it there. */
+Test(parser_trace, nul_block_mid_record)
+{
+	struct buf b;
+	struct cap t = { 0 };
+	size_t at, frag;
+
+	buf_init(&b, 1 << 20);
+	add_records(&b, 1, 3, 0);
+	buf_adds(&b, "[10:00:04.004] [  1] [ERROR] Exception in step\r\n   at Frame.One()\r\n   at Fr");
+	at = b.len;
+	add_zeros(&b, 8192);
+	frag = b.len;
+	buf_adds(&b, "ame.Three()\r\n   at Frame.Four()\r\n");
+	add_records(&b, 7, 8, 0);
+	cr_assert_eq(parse_into(&t, b.data, b.len, NULL, NULL, 0), 0);
+	dump_problems(&t);
+	cr_assert_eq(t.nev, 6);
+	cr_assert_str_eq(t.ev[3].message, "Exception in step\n   at Frame.One()\n   at Fr");
+	cr_assert_str_eq(t.ev[4].message, "record 7");
+	cr_assert_eq(t.ev[4].line, 8, "the lines keep the numbers an editor shows");
+	cr_assert_eq(t.np, 2);
+	cr_assert_eq(t.p[0].line, 6);
+	cr_assert_eq(t.p[0].offset, at);
+	cr_assert_eq(t.p[0].bytes, 8192);
+	cr_assert(strstr(t.p[0].message, "in line 6"), "%s", t.p[0].message);
+	cr_assert_eq(t.p[1].line, 6);
+	cr_assert_eq(t.p[1].offset, frag);
+	cr_assert_eq(t.p[1].records, 2);
+	cr_assert_str_eq(t.p[1].message, "2 lines after the nul bytes skipped: the record they "
+			 "belong to began in the lost part");
+	cap_free(&t);
+	buf_release(&b);
+}
+
+Test(parser_trace, nul_filled_tail)
+{
+	struct buf b;
+	struct cap t = { 0 };
+	struct ec_sniff s;
+	size_t at;
+
+	buf_init(&b, 1 << 20);
+	add_records(&b, 1, 10, 10);
+	at = b.len;
+	add_zeros(&b, 65536);
+	memset(&s, 0, sizeof(s));
+	s.raw = (const unsigned char *)b.data;
+	s.raw_len = 65536;
+	s.enc = enc_sniff(s.raw, s.raw_len);
+	cr_assert_eq(s.enc.enc, ENC_UTF8);
+	s.text = b.data;
+	s.text_len = 65536;
+	cr_assert_eq(fmt_trace.sniff(&s), 90);
+	cr_assert_eq(parse_into(&t, b.data, b.len, NULL, NULL, 0), 0);
+	cr_assert_eq(t.nev, 10);
+	cr_assert_eq(t.ev[9].level, LVL_ERROR);
+	cr_assert_eq(t.np, 1);
+	cr_assert_eq(t.p[0].offset, at);
+	cr_assert_eq(t.p[0].bytes, 65536);
+	cr_assert(strstr(t.p[0].message, "after line 10"), "%s", t.p[0].message);
+	cap_free(&t);
+	buf_release(&b);
+}
+
+/* A file of zeros, or an EVTX or zip head, stays binary: no text format
+ * claims it (and no format at all claims the zeros). */
+Test(parser_trace, zeros_and_binaries_stay_binary)
+{
+	static unsigned char z[65536];
+	static const unsigned char evtx[] = "ElfFile\0\0\0\0\0\0\0\0\0\x03\0\0\0\0\0\0\0\x80\0\0\0\x01\0\x03\0";
+	static const unsigned char zip[] = "PK\x03\x04\x14\0\0\0\x08\0\x21\x5C\x4B\x5A\x11\x22\x33\x44\0\x10\0\0";
+	const unsigned char *heads[] = { z, evtx, zip };
+	const size_t lens[] = { sizeof(z), sizeof(evtx) - 1, sizeof(zip) - 1 };
+	struct ec_sniff s;
+
+	for (size_t i = 0; i < 3; i++) {
+		memset(&s, 0, sizeof(s));
+		s.raw = heads[i];
+		s.raw_len = lens[i];
+		s.enc = enc_sniff(s.raw, s.raw_len);
+		s.name = "trace-20260101-100000.log";
+		cr_assert_eq(s.enc.enc, ENC_BINARY, "head %zu", i);
+		cr_assert_eq(fmt_trace.sniff(&s), 0);
+		if (i == 0)
+			cr_assert_null(ec_format_sniff(&s));
+	}
+}
+
 Test(parser_trace, problems_are_capped)
 {
 	struct buf b;

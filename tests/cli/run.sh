@@ -342,6 +342,18 @@ run ingest --db "$T/big.db" "$BIG"
 check "a 1 GiB line is cut, reported, and the records around it kept" '[ $rc -eq 0 ] && [ "$(sql "$T/big.db" "SELECT records || '"'"' '"'"' || (problems > 0) FROM source")" = "2 1" ] && [ "$(sql "$T/big.db" "SELECT length(message) < 20000000 FROM event WHERE ordinal = 1")" = 1 ]'
 rm -rf "$BIG"
 
+# a trace with 4 KiB of zeros after line 40 (a crash while it was written);
+# without its BOM, so that the encoding is sniffed from the bytes
+NB=$T/nulblock
+mkdir -p "$NB"
+tail -c +4 "$SRC/samples/upgrade-failed/trace-20260510-101502.log" > "$T/nobom.log"
+off=$(head -n 40 "$T/nobom.log" | wc -c)
+{ head -c "$off" "$T/nobom.log"; head -c 4096 /dev/zero; tail -c +$((off + 1)) "$T/nobom.log"; } > "$NB/trace-20260510-101502.log"
+run diagnose "$NB" --db "$T/nulblock.db"
+check "a block of NUL bytes in a trace is named with the file, line and offset under COULD NOT BE READ" '[ $rc -eq 1 ] && grep -A2 "^COULD NOT BE READ (1)" $T/out | grep -q "nulblock/trace-20260510-101502.log  trace, utf-8, " && grep -A2 "^COULD NOT BE READ (1)" $T/out | grep -qF "line 40: nul bytes (4096) at offset $off after line 40: the file was not completely written"'
+check "the records after the block are analysed: the error on line 131 is evidence" 'grep -qE "evidence +.*nulblock/trace-20260510-101502.log:131 " $T/out && grep -qE "^ +> Error during sync engine upgrade" $T/out && [ "$(sql "$T/nulblock.db" "SELECT records FROM source")" = "$(sql "$DB" "SELECT records FROM source WHERE name = '"'"'trace-20260510-101502.log'"'"'")" ]'
+rm -rf "$NB" "$T/nobom.log"
+
 mkdir -p "$T/junkonly"
 head -c 5000 /dev/urandom > "$T/junkonly/a.log"
 run diagnose "$T/junkonly" --db "$T/junk.db"

@@ -131,6 +131,29 @@ done
 check "configuration failed (with-text): the evidence shows the exception text" \
 	'grep -q "InvalidCastException" "$T/cfg-with-text.json"'
 
+# --- evidence from pasted text and notes ranks below the logs --------------------
+# upgrade-failed's logs plus a ticket note quoting the DCOM line: the note's
+# finding rests on the note alone, ranks below every finding from the logs,
+# says so, and has its confidence lowered.
+mkdir -p "$T/notes"
+cp "$SRC/samples/upgrade-failed/"*.log "$SRC/samples/upgrade-failed/"*.xml "$T/notes/"
+printf '%s\n' 'Ticket 4711, call with the customer on 11 May:' '' \
+	"The wizard stopped after showing: Registry value 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Ole\\MachineAccessRestriction' is not present." \
+	'They think a hardening script ran last month.' >"$T/notes/ticket.txt"
+diagnose notes "$T/notes"
+f=$(py notes 'f=r["findings"]; d=[x for x in f if x["id"]=="dcom-keys-missing"]; print(d[0]["rank"] == len(f), d[0]["basis"], d[0]["confidence"], f[0]["id"], f[0]["basis"]) if d else print("none")')
+check "notes: the finding from the ticket note ranks last, rests on the note, confidence lowered; the logs' finding first" \
+	'[ "$f" = "True notes low partial-uninstall logs" ] || [ "$f" = "True pasted medium partial-uninstall logs" ]'
+check "notes: the text report says what the finding rests on and marks the evidence" \
+	'grep -A8 "dcom-keys-missing:" "$T/notes.txt" | grep -qE "basis     rests (on pasted text only|only on notes)" && grep -A12 "dcom-keys-missing:" "$T/notes.txt" | grep -qE "ticket.txt:3 .*\[(pasted text|notes)\]"'
+mkdir -p "$T/pasted"
+printf '%s\n\n' '[ERROR] PerformConfigurationPageViewModel: Caught exception while installing synchronization service.' \
+	"Exception Data (Raw): System.InvalidOperationException: Service ADSync was not found on computer '.'." >"$T/pasted/forum-post.txt"
+diagnose pasted "$T/pasted"
+f=$(py pasted 'f=r["findings"][0]; print(f["id"], f["basis"], f["confidence"], f["evidence"][0]["format"])')
+check "pasted: a known error pasted without prefix gives its finding, marked as pasted text (confidence high -> medium)" \
+	'[ "$f" = "partial-uninstall pasted medium paste" ]'
+
 # --- not enough evidence ---------------------------------------------------------
 if [ -n "$CORPUS" ] && [ -f "$CORPUS/evtx/evtxrs-security.evtx" ] && [ -f "$CORPUS/evtx/pyevtx-system.evtx" ]; then
 	mkdir -p "$T/ne"

@@ -185,6 +185,25 @@ scan(const struct linereader *lr, size_t i, size_t w, unsigned *u)
 }
 
 /* Drop the block of NUL units at rpos, reading on as long as it lasts. */
+/* The bytes of the line from start to i: the carried part and this one,
+ * or a view into the read buffer cut at the longest line kept. */
+static void
+line_bytes(struct linereader *lr, size_t start, size_t i, bool spanning, const unsigned char **p, size_t *n)
+{
+	if (spanning || lr->pend.len) {
+		stash(lr, lr->raw + start, i - start);
+		*p = (const unsigned char *)lr->pend.data;
+		*n = lr->pend.len;
+		return;
+	}
+	*n = i - start;
+	if (*n > lr->max) {
+		lr->cut_bytes += *n - lr->max;
+		*n = lr->max;
+	}
+	*p = lr->raw + start;
+}
+
 static void
 skip_block(struct linereader *lr, size_t w)
 {
@@ -258,18 +277,7 @@ lr_next(struct linereader *lr, struct sv *line)
 			const unsigned char *p;
 			size_t n;
 
-			if (spanning || lr->pend.len) {
-				stash(lr, lr->raw + start, i - start);
-				p = (const unsigned char *)lr->pend.data;
-				n = lr->pend.len;
-			} else {
-				n = i - start;
-				if (n > lr->max) {
-					lr->cut_bytes += n - lr->max;
-					n = lr->max;
-				}
-				p = lr->raw + start;
-			}
+			line_bytes(lr, start, i, spanning, &p, &n);
 			lr->rpos = i;
 			lr->nul_next = true;
 			decode(lr, p, n, line);
@@ -293,18 +301,7 @@ lr_next(struct linereader *lr, struct sv *line)
 			const unsigned char *p;
 			size_t n;
 
-			if (spanning || lr->pend.len) {
-				stash(lr, lr->raw + start, i - start);
-				p = (const unsigned char *)lr->pend.data;
-				n = lr->pend.len;
-			} else {
-				n = i - start;
-				if (n > lr->max) {
-					lr->cut_bytes += n - lr->max;
-					n = lr->max;
-				}
-				p = lr->raw + start;
-			}
+			line_bytes(lr, start, i, spanning, &p, &n);
 			lr->rpos = i + w;
 			if (u == '\r') {
 				/* CRLF: the LF may be in the next block. */

@@ -445,7 +445,13 @@ clock_settle(struct store *s, struct clock_summary *out)
 		rc = store_facts(s, "wizard.start_local", on_start_local, &st);
 	if (rc == STORE_OK)
 		rc = store_facts(s, "msi.log_path", on_log_path, &st);
-	if (rc == STORE_OK && st.n) {
+	if (rc == STORE_OK && st.n && store_clock_current(s)) {
+		/* Nothing stored since the last settling: as it left them. */
+		for (size_t i = 0; i < st.n; i++) {
+			if (st.src[i].host_was)
+				set_host(&st.src[i], st.src[i].host_was, NULL);
+		}
+	} else if (rc == STORE_OK && st.n) {
 		nkeys = decide_hosts(&st, &only);
 		rc = store_clock_begin(s);
 		for (size_t i = 0; rc == STORE_OK && i < st.n; i++)

@@ -70,16 +70,19 @@ store_clock_match(struct store *s, int64_t source_id, int64_t applied, const cha
 	/* For each local event and each offset a clock can have (-14 h to
 	 * +14 h by quarters of an hour), the exact events at that distance
 	 * (local exports write whole seconds: 1 s either side) are looked up
-	 * in the time index: a few thousand index probes, whatever the size
-	 * of the exact logs. CROSS JOIN keeps that order. */
+	 * in the time index: 200 x 113 index probes, whatever the size of the
+	 * exact logs. CROSS JOIN keeps that order and INDEXED BY the index:
+	 * left to itself the planner built an automatic index over every
+	 * event instead (60 s against 128 MB of EVTX, 0.5 s with this). */
 	if (prepare(s,
 		    "WITH RECURSIVE o(m) AS (SELECT -840 UNION ALL SELECT m + 15 FROM o WHERE m < 840),"
 		    " l AS (SELECT provider, event_id, record_id, time,"
 		    "   substr(message, 1, instr(message || char(10), char(10)) - 1) AS first"
 		    "   FROM event WHERE source_id = ?1 AND time_q IN " LOCAL_Q
 		    "   AND time IS NOT NULL AND event_id IS NOT NULL AND provider IS NOT NULL"
-		    "   ORDER BY ordinal LIMIT 500),"
+		    "   ORDER BY ordinal LIMIT 200),"
 		    " m AS (SELECT o.m AS off, x.source_id AS sid FROM l CROSS JOIN o CROSS JOIN event x"
+		    "   INDEXED BY event_time"
 		    "   WHERE x.time BETWEEN strftime(" ISO ", l.time, (?2 - o.m) || ' minutes', '-1 seconds')"
 		    "   AND strftime(" ISO ", l.time, (?2 - o.m) || ' minutes', '+1.999 seconds')"
 		    "   AND x.time_q = 'exact' AND x.source_id <> ?1"
@@ -109,6 +112,23 @@ store_clock_match(struct store *s, int64_t source_id, int64_t applied, const cha
 	return finish(s, st, rc, stop, "matching local records");
 }
 
+bool
+store_clock_current(struct store *s)
+{
+	sqlite3_stmt *st;
+	bool current = false;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT (SELECT value FROM meta WHERE key = 'clock') IS"
+			       " (SELECT value FROM meta WHERE key = 'ingested')",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		current = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return current;
+}
+
 int
 store_clock_begin(struct store *s)
 {
@@ -118,10 +138,12 @@ store_clock_begin(struct store *s)
 int
 store_clock_end(struct store *s, bool commit)
 {
-	if (commit)
+	if (commit && exec(s, "INSERT INTO meta(key, value) SELECT 'clock', (SELECT value FROM meta"
+			      " WHERE key = 'ingested') WHERE true ON CONFLICT(key) DO UPDATE"
+			      " SET value = excluded.value") == STORE_OK)
 		return exec(s, "COMMIT");
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return STORE_OK;
+	return commit ? STORE_ERROR : STORE_OK;
 }
 
 /* The statements of a re-stamp, in order: the steps and errors of a run

@@ -402,13 +402,17 @@ int store_clock_sources(struct store *s, int (*fn)(void *ctx, const struct store
  * exact events on the computer host_key (lower-case first DNS label; NULL:
  * any) count. fn gets each offset with its number of matches, most first;
  * applied is the offset the source's times carry now; with is one of the
- * sources matched at that offset. At most the first 500 local events are
+ * sources matched at that offset. At most the first 200 local events are
  * tried. */
 int store_clock_match(struct store *s, int64_t source_id, int64_t applied, const char *host_key,
 		      int (*fn)(void *ctx, int64_t offset, int64_t matches, int64_t with),
 		      void *ctx);
 
-/* One transaction around the store_clock_set calls of a settling. */
+/* True when the clock was settled after the last source was stored
+ * (nothing can have changed since). */
+bool store_clock_current(struct store *s);
+/* One transaction around the store_clock_set calls of a settling; a commit
+ * records it as current. */
 int store_clock_begin(struct store *s);
 int store_clock_end(struct store *s, bool commit);
 

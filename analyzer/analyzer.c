@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "analyzer/analyzer.h"
+#include "analyzer/clock.h"
 #include "analyzer/signature.h"
 #include "common/buf.h"
 #include "common/xalloc.h"
@@ -473,6 +474,28 @@ on_problem(void *ctx, const struct store_problem_row *r)
 	return src->nprobs >= MAX_PROBLEMS_SHOWN;
 }
 
+/* Count a source on its computer (first DNS label, without case). */
+static void
+add_computer(struct analysis *a, const char *host)
+{
+	char key[64], other[64];
+	size_t k;
+
+	clock_host_key(host, key, sizeof(key));
+	for (k = 0; k < a->ncomputers; k++) {
+		clock_host_key(a->computers[k].name, other, sizeof(other));
+		if (strcmp(key, other) == 0)
+			break;
+	}
+	if (k == a->ncomputers) {
+		a->computers = xrealloc(a->computers, (k + 1) * sizeof(*a->computers));
+		a->computers[k].name = xstrndup(host, strcspn(host, "."));
+		a->computers[k].files = 0;
+		a->ncomputers++;
+	}
+	a->computers[k].files++;
+}
+
 static int
 on_source(void *ctx, const struct store_source_row *r)
 {
@@ -492,6 +515,16 @@ on_source(void *ctx, const struct store_source_row *r)
 	src->duplicate_of = xstrdup0(r->duplicate_of_path);
 	src->first_time = xstrdup0(r->first_time);
 	src->last_time = xstrdup0(r->last_time);
+	src->host = xstrdup0(r->host);
+	src->host_from = xstrdup0(r->host_from);
+	src->clock = xstrdup0(r->clock);
+	src->clock_from = xstrdup0(r->clock_from);
+	if (r->has_offset && r->clock && strcmp(r->clock, "exact") != 0) {
+		src->utc_offset = xmalloc(8);
+		clock_offset_text(r->utc_offset, src->utc_offset);
+	}
+	if (r->host && strcmp(r->status, "parsed") == 0)
+		add_computer(a, r->host);
 	src->size = r->size;
 	src->records = r->records;
 	src->skipped = r->skipped;
@@ -639,11 +672,16 @@ analysis_release(struct analysis *a)
 		free(src->path), free(src->format), free(src->encoding), free(src->status);
 		free(src->reason), free(src->sha256), free(src->duplicate_of);
 		free(src->first_time), free(src->last_time);
+		free(src->host), free(src->host_from), free(src->utc_offset), free(src->clock);
+		free(src->clock_from);
 		for (size_t k = 0; k < src->nprobs; k++)
 			free(src->probs[k].message);
 		free(src->probs);
 	}
 	free(a->sources);
+	for (size_t i = 0; i < a->ncomputers; i++)
+		free(a->computers[i].name);
+	free(a->computers);
 	for (size_t i = 0; i < a->nunexplained; i++) {
 		struct an_unexplained *u = &a->unexplained[i];
 
@@ -738,7 +776,8 @@ analyzer_run(struct store *s, const struct sig_set *ss)
 		sigset_finish(own);
 		ss = own;
 	}
-	if (store_begin_analysis(s) != STORE_OK) {
+	/* The times the analysis reads are on the case's one clock. */
+	if (clock_settle(s, NULL) != STORE_OK || store_begin_analysis(s) != STORE_OK) {
 		sigset_free(own);
 		return STORE_ERROR;
 	}

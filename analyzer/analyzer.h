@@ -130,7 +130,7 @@ struct an_install {
 	bool other_product;		/* not part of Entra Connect and run by no wizard trace */
 	char *product, *version, *package, *result;
 	char *start, *end, *start_local, *end_local;
-	char *time_q;			/* as stored, or "trace-offset" (see offset) */
+	char *time_q;			/* as stored */
 	const char *outcome;		/* static: succeeded, succeeded-restart, failed, cancelled, unknown */
 	int64_t status;			/* Windows Installer status (summary line, else engine), -1 */
 	bool footer;
@@ -146,7 +146,8 @@ struct an_install {
 	int64_t trace_source, trace_line;	/* the line that names its log */
 	int64_t trace_error_line;		/* the wizard's copy of its MSI error, or 0 */
 	char *missing_log;		/* trace only: base name of the log it names */
-	char *offset;			/* "+02:00" when times were moved by the trace's offset */
+	char *offset;			/* "+02:00" when its local times were converted with an
+					 * offset the case reveals (local-derived) */
 	/* what the log says just before the error (or the failing action's end) */
 	struct an_context_line {
 		int64_t line;
@@ -207,6 +208,10 @@ struct an_problem {
 
 struct an_source {
 	char *path, *format, *encoding, *status, *reason, *sha256, *duplicate_of, *first_time, *last_time;
+	/* the case's clock (analyzer/clock.c): computer, offset applied to
+	 * local times ("+02:00"), how it was found and from where; NULL when
+	 * not known */
+	char *host, *host_from, *utc_offset, *clock, *clock_from;
 	int64_t size, records, skipped, bytes_skipped, problems;
 	struct an_problem *probs;	/* the first few stored problems */
 	size_t nprobs;
@@ -287,6 +292,12 @@ struct analysis {
 	int64_t errevents_total;
 	struct an_source *sources;
 	size_t nsources;
+	/* the computers the sources belong to, in the order first named */
+	struct an_computer {
+		char *name;		/* first DNS label as written */
+		int64_t files;		/* parsed sources on it */
+	} *computers;
+	size_t ncomputers;
 	size_t nparsed, nskipped, nfailed, nduplicate, narchives;
 	int64_t nrecords;
 	bool current;			/* the analysis is newer than the last ingest */

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "analyzer/analyzer.h"
+#include "analyzer/clock.h"
 #include "common/timeutil.h"
 #include "common/strview.h"
 #include "common/xalloc.h"
@@ -147,6 +148,12 @@ on_session(void *ctx, const struct store_msi_session_row *r)
 	in->start_local = xstrdup0(r->start_local);
 	in->end_local = xstrdup0(r->end_local);
 	in->time_q = xstrdup0(r->time_q);
+	/* Local times the case's clock converted (analyzer/clock.c): say with
+	 * what offset. */
+	if (r->time_q && strcmp(r->time_q, "local-derived") == 0 && r->has_offset) {
+		in->offset = xmalloc(8);
+		clock_offset_text(r->utc_offset, in->offset);
+	}
 	in->footer = r->footer;
 	in->status = r->status >= 0 ? r->status : r->engine_return;
 	in->outcome = outcome_of(in->status, r->failed_actions, r->footer);
@@ -167,74 +174,6 @@ base_name(const char *path)
 			b = p + 1;
 	}
 	return b;
-}
-
-/* "2026-05-10T10:17:41.000Z" moved by -offset minutes, in place. */
-static void
-shift_iso(char *iso, int offset_min)
-{
-	int64_t ms = iso && strlen(iso) >= 23 ? iso_to_ms(iso) : INT64_MIN;
-
-	if (ms != INT64_MIN)
-		ms_to_iso(ms - (int64_t)offset_min * 60000, iso);
-}
-
-/* "+02:00" -> 120; false if not an offset. */
-static bool
-parse_offset(const char *v, int *min)
-{
-	int h, m;
-
-	if (!v || strlen(v) != 6 || (v[0] != '+' && v[0] != '-') || v[3] != ':')
-		return false;
-	h = read_digits(v + 1, 2);
-	m = read_digits(v + 4, 2);
-	if (h < 0 || m < 0)
-		return false;
-	*min = (v[0] == '-' ? -1 : 1) * (h * 60 + m);
-	return true;
-}
-
-struct offset_ctx {
-	int64_t source_id;
-	char *value;
-};
-
-static int
-on_offset(void *ctx, const struct store_fact_row *r)
-{
-	struct offset_ctx *o = ctx;
-
-	if (r->source_id != o->source_id || !r->value)
-		return 0;
-	o->value = xstrdup(r->value);
-	return 1;
-}
-
-/* An MSI log's local times read as UTC: the wizard trace that ran it
- * knows the server's offset (its header), so the install's times are
- * moved by it and marked so. Events in the store keep their own times. */
-static int
-align_to_trace(struct store *s, struct an_install *in)
-{
-	struct offset_ctx o = { in->trace_source, NULL };
-	int off;
-
-	if (!in->path || !in->trace_source || !in->time_q || strcmp(in->time_q, "local-assumed") != 0)
-		return STORE_OK;
-	if (store_facts(s, "wizard.utc_offset", on_offset, &o) < 0)
-		return STORE_ERROR;
-	if (o.value && parse_offset(o.value, &off)) {
-		shift_iso(in->start, off);
-		shift_iso(in->end, off);
-		shift_iso(in->fail_time, off);
-		free(in->time_q);
-		in->time_q = xstrdup("trace-offset");
-		in->offset = o.value;
-		o.value = NULL;
-	}
-	free(o.value);
-	return STORE_OK;
 }
 
 /* Context before the error: the last INSTALL_CONTEXT records, without the
@@ -426,8 +365,7 @@ installs_load(struct store *s, struct analysis *a)
 		struct an_install *in = &a->installs[i];
 		int64_t at = in->error_line ? in->error_line : in->fail_line;
 
-		rc = align_to_trace(s, in);
-		if (rc == STORE_OK && in->path && at &&
+		if (in->path && at &&
 		    store_events_before(s, in->source_id, at, 3 * INSTALL_CONTEXT, on_context, in) < 0)
 			rc = STORE_ERROR;
 	}

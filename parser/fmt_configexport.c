@@ -983,6 +983,8 @@ emit_metadata(const struct ec_sink *sink, const struct cx_text *t, const struct 
 				    true);
 	if (!rc && x->type)
 		rc = ec_fact_report(sink, "config.export_type", SV_NULL, sv_cstr(x->type), true);
+	if (!rc && x->host && *x->host)
+		rc = ec_fact_report(sink, "host.name", SV_NULL, sv_cstr(x->host), true);
 	return rc;
 }
 

@@ -81,6 +81,7 @@ struct msi_state {
 	uint32_t seq;
 	uint64_t last_end_line;
 	bool deep_reported;
+	bool host_told;		/* host.name reported (once per file) */
 
 	/* the last errors, for the action they happen in */
 	int64_t err_number;
@@ -533,6 +534,10 @@ on_record(struct msi_state *st, struct sv msg, const struct msi_line *o, struct 
 			set(&st->s_pcode, o->value);
 		else if (sv_eq(o->name, "UpgradeCode") && !st->s_ucode.len)
 			set(&st->s_ucode, o->value);
+		else if (sv_eq(o->name, "ComputerName") && !st->host_told && sv_trim(o->value).n) {
+			st->host_told = true;
+			rc = fact(st, "host.name", SV_NULL, sv_trim(o->value));
+		}
 		break;
 	case MSI_PACKAGE:
 		if (!st->s_package.len) {

@@ -456,7 +456,18 @@ verdict(FILE *out, const struct analysis *a)
 	}
 	if (other)
 		fprintf(out, "%s%zu of other severity", first ? "" : " ", other);
-	fputs("</p>\n</section>\n", out);
+	fputs("</p>\n", out);
+	if (a->ncomputers > 1) {
+		fprintf(out, "<p class=\"computers\">These inputs come from %zu computers: ", a->ncomputers);
+		for (size_t i = 0; i < a->ncomputers; i++) {
+			fputs(i ? ", " : "", out);
+			h(out, a->computers[i].name);
+			fprintf(out, " (%lld file%s)", (long long)a->computers[i].files,
+				a->computers[i].files == 1 ? "" : "s");
+		}
+		fputs("; times and findings are kept per computer.</p>\n", out);
+	}
+	fputs("</section>\n", out);
 }
 
 /* ------------------------------------------------------------------------

@@ -366,6 +366,11 @@ add_sources(cJSON *root, const struct analysis *a)
 		cJSON_AddItemToObject(j, "first_time", str_or_null(s->first_time));
 		cJSON_AddItemToObject(j, "last_time", str_or_null(s->last_time));
 		cJSON_AddItemToObject(j, "duplicate_of", str_or_null(s->duplicate_of));
+		cJSON_AddItemToObject(j, "computer", str_or_null(s->host));
+		cJSON_AddItemToObject(j, "computer_from", str_or_null(s->host_from));
+		cJSON_AddItemToObject(j, "clock", str_or_null(s->clock));
+		cJSON_AddItemToObject(j, "utc_offset", str_or_null(s->utc_offset));
+		cJSON_AddItemToObject(j, "clock_from", str_or_null(s->clock_from));
 		pr = cJSON_AddArrayToObject(j, "problems_shown");
 		for (size_t k = 0; k < s->nprobs; k++) {
 			cJSON *p = cJSON_CreateObject();
@@ -417,6 +422,14 @@ report_json(FILE *out, const struct analysis *a, const struct report_opts *o)
 		cJSON_AddItemToObject(c, "version", str_or_null(a->components[i].version));
 		cJSON_AddItemToObject(c, "path", str_or_null(a->components[i].path));
 		cJSON_AddItemToObject(c, "line", pos_or_null(a->components[i].line));
+		cJSON_AddItemToArray(arr, c);
+	}
+	arr = cJSON_AddArrayToObject(root, "computers");
+	for (size_t i = 0; i < a->ncomputers; i++) {
+		cJSON *c = cJSON_CreateObject();
+
+		cJSON_AddItemToObject(c, "name", str_or_null(a->computers[i].name));
+		cJSON_AddNumberToObject(c, "files", (double)a->computers[i].files);
 		cJSON_AddItemToArray(arr, c);
 	}
 	arr = cJSON_AddArrayToObject(root, "episodes");

@@ -242,7 +242,18 @@ verdict(struct md *m, const struct analysis *a)
 		fprintf(m->f, "%s%zu %s", first ? " (" : ", ", count[k], sev[k]);
 		first = false;
 	}
-	put(m, first ? "\n\n" : ")\n\n");
+	put(m, first ? "\n" : ")\n");
+	if (a->ncomputers > 1) {
+		fprintf(m->f, "- **Computers: %zu** — ", a->ncomputers);
+		for (size_t i = 0; i < a->ncomputers; i++) {
+			put(m, i ? ", " : "");
+			text(m, a->computers[i].name, 100);
+			fprintf(m->f, " (%lld file%s)", (long long)a->computers[i].files,
+				a->computers[i].files == 1 ? "" : "s");
+		}
+		put(m, "; times and findings are kept per computer\n");
+	}
+	put(m, "\n");
 }
 
 static void

@@ -662,7 +662,19 @@ verdict(struct tout *t, const struct analysis *a)
 		tout_sgr(t, "0");
 		first = 0;
 	}
-	tout_puts(t, "\n\n");
+	tout_putc(t, '\n');
+	if (a->ncomputers > 1) {
+		tout_printf(t, "  computers %zu: ", a->ncomputers);
+		tout_hang(t);
+		for (size_t i = 0; i < a->ncomputers; i++) {
+			tout_puts(t, i ? ", " : "");
+			tout_esc(t, a->computers[i].name, 100);
+			tout_printf(t, " (%lld file%s)", (long long)a->computers[i].files,
+				    a->computers[i].files == 1 ? "" : "s");
+		}
+		tout_puts(t, "; times and findings are kept per computer\n");
+	}
+	tout_putc(t, '\n');
 }
 
 static void
@@ -975,6 +987,35 @@ unexplained(struct tout *t, const struct analysis *a)
 	tout_putc(t, '\n');
 }
 
+/* A source's computer and clock (the --all-sources list). */
+static void
+put_clock(struct tout *t, const struct an_source *s)
+{
+	bool local = s->clock && (strcmp(s->clock, "derived") == 0 || strcmp(s->clock, "assumed") == 0 ||
+				  strcmp(s->clock, "header") == 0 || strcmp(s->clock, "given") == 0);
+
+	if (!s->host && !local)
+		return;
+	tout_puts(t, "            ");
+	tout_hang(t);
+	if (s->host) {
+		tout_puts(t, "on ");
+		tout_esc(t, s->host, 200);
+		tout_puts(t, local ? "; " : "");
+	}
+	if (local && strcmp(s->clock, "assumed") == 0) {
+		tout_puts(t, "local times read as UTC: ");
+		tout_esc(t, s->clock_from ? s->clock_from : "offset unknown", 400);
+	} else if (local) {
+		tout_printf(t, "local times at UTC%s", s->utc_offset ? s->utc_offset : " offset unknown");
+		if (s->clock_from) {
+			tout_puts(t, " from ");
+			tout_esc(t, s->clock_from, 400);
+		}
+	}
+	tout_putc(t, '\n');
+}
+
 static void
 put_source(struct tout *t, const struct an_source *s)
 {
@@ -1043,9 +1084,12 @@ read_summary(struct tout *t, const struct analysis *a, const struct report_opts 
 	tout_putc(t, '\n');
 	if (!o->show_sources)
 		return;
-	for (size_t i = 0; i < a->nsources; i++)
-		if (strcmp(a->sources[i].status, "archive") != 0)
+	for (size_t i = 0; i < a->nsources; i++) {
+		if (strcmp(a->sources[i].status, "archive") != 0) {
 			put_source(t, &a->sources[i]);
+			put_clock(t, &a->sources[i]);
+		}
+	}
 }
 
 int

@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/encoding.h"
 #include "common/xalloc.h"
+#include "analyzer/clock.h"
 #include "parser/relay.h"
 #include "src/cli.h"
 
@@ -24,8 +25,9 @@ static const char ingest_usage[] =
 	"\n"
 	"options:\n"
 	"  --db FILE            case database (created if missing)\n"
-	"  --utc-offset +HH:MM  UTC offset of local times whose offset the input does\n"
-	"                       not state (default: read them as UTC, and say so)\n"
+	"  --utc-offset +HH:MM  UTC offset of local times whose offset neither the input\n"
+	"                       nor the rest of the case reveals (default: read them\n"
+	"                       as UTC, and say so)\n"
 	"  --max-unpacked SIZE  most bytes read out of one archive (default 16G)\n"
 	"  --max-ratio N        most unpacked bytes per packed byte (default 1000)\n"
 	"  --max-depth N        most levels of archive in archive (default 4)\n"
@@ -458,6 +460,21 @@ count_parsed(void *ctx, const struct store_source_row *r)
 	return 0;
 }
 
+/* The case holds files of several computers: say so once. */
+static void
+warn_hosts(const struct clock_summary *c)
+{
+	struct buf b;
+
+	buf_init(&b, 1 << 16);
+	for (size_t i = 0; i < c->nhosts; i++)
+		buf_addf(&b, "%s%s: %lld file%s", i ? ", " : "", c->hosts[i].name,
+			 (long long)c->hosts[i].files, c->hosts[i].files == 1 ? "" : "s");
+	warnf("these inputs come from %zu computers (%.*s); times and findings are kept per computer",
+	      c->nhosts, (int)b.len, b.data);
+	buf_release(&b);
+}
+
 int
 run_ingest(struct store *s, const char *const *paths, int npaths, const struct ingest_opts *o)
 {
@@ -465,11 +482,13 @@ run_ingest(struct store *s, const char *const *paths, int npaths, const struct i
 	struct ec_walk_stats st = { 0 };
 	struct ec_walk_cb cb = { &ig, on_file, on_archive, on_archive_done, on_problem, progress,
 				 on_excluded };
+	struct clock_summary clock = { 0 };
 	int64_t parsed_total = 0;
 
 	ig.s = s;
 	ig.o = o;
 	ig.st = &st;
+	store_set_given_offset(s, o->parse.have_offset, o->parse.utc_offset_min);
 	ig.tty = !o->quiet && isatty(STDERR_FILENO);
 	ig.t0 = now_s();
 	ig.delay = getenv("ECDIAG_PROGRESS_DELAY") ? atof(getenv("ECDIAG_PROGRESS_DELAY")) : 1.0;
@@ -490,6 +509,14 @@ run_ingest(struct store *s, const char *const *paths, int npaths, const struct i
 		errorf("case database: %s", store_errmsg(s));
 		ig.store_failed = true;
 	}
+	/* One clock for the case, whatever the order the files came in. */
+	if (!ig.store_failed && clock_settle(s, &clock) != STORE_OK) {
+		errorf("case database: %s", store_errmsg(s));
+		ig.store_failed = true;
+	}
+	if (clock.nhosts > 1)
+		warn_hosts(&clock);
+	clock_summary_release(&clock);
 	clear_progress(&ig);
 	buf_release(&ig.text);
 	free(ig.cur_path);

@@ -143,6 +143,7 @@ store_begin_source(struct store *s, const struct store_source *src)
 	s->last_event = 0;
 	s->min_time = INT64_MAX;
 	s->max_time = INT64_MIN;
+	s->tq_seen = 0;
 	memset(&s->counts, 0, sizeof(s->counts));
 	s->rc = STORE_OK;
 	st_free_source_copy(s);
@@ -269,6 +270,7 @@ st_sink_event(void *ctx, const struct ec_event *ev)
 	if (s->rc != STORE_OK)
 		return s->rc;
 	s->ordinal++;
+	s->tq_seen |= 1u << ev->timeq;
 	sqlite3_bind_int64(st, 1, s->src_id);
 	sqlite3_bind_int64(st, 2, s->ordinal);
 	bind_i64_or_null(st, 3, (int64_t)ev->line, ev->line == 0);
@@ -406,6 +408,7 @@ st_sink_msi_action(void *ctx, const struct ec_msi_action *a)
 	bind_time(st, 9, 11, &a->start);
 	bind_time(st, 10, 12, &a->end);
 	sqlite3_bind_text(st, 13, timeq_names[weaker(a->start.q, a->end.q)], -1, SQLITE_STATIC);
+	s->tq_seen |= 1u << weaker(a->start.q, a->end.q);
 	bind_i64_or_null(st, 14, a->return_value, a->return_value < 0);
 	bind_sv(st, 15, a->ca_name, true);
 	bind_i64_or_null(st, 16, a->ca_error, a->ca_line == 0);
@@ -433,6 +436,7 @@ st_sink_msi_session(void *ctx, const struct ec_msi_session *m)
 	bind_time(st, 5, 7, &m->start);
 	bind_time(st, 6, 8, &m->end);
 	sqlite3_bind_text(st, 9, timeq_names[weaker(m->start.q, m->end.q)], -1, SQLITE_STATIC);
+	s->tq_seen |= 1u << weaker(m->start.q, m->end.q);
 	bind_sv(st, 10, m->started, true);
 	bind_sv(st, 11, m->calling_process, true);
 	bind_sv(st, 12, m->package, true);
@@ -529,6 +533,7 @@ st_sink_run(void *ctx, const struct ec_run *r)
 	bind_text(st, 11, r->result_class);
 	bind_i64_or_null(st, 12, (int64_t)r->line, r->line == 0);
 	sqlite3_bind_text(st, 13, timeq_names[weaker(r->start.q, r->end.q)], -1, SQLITE_STATIC);
+	s->tq_seen |= 1u << weaker(r->start.q, r->end.q);
 	if (step_reset(s, st, "storing run") != STORE_OK)
 		return s->rc = STORE_ERROR;
 	run_id = sqlite3_last_insert_rowid(s->db);
@@ -596,6 +601,34 @@ bump_meta(struct store *s, const char *key)
 	return exec(s, sql);
 }
 
+/* The clock of the current source as its parser left it (schema 6): its
+ * weakest kind of time decides; the analyzer's clock settles the rest. */
+static int
+set_clock(struct store *s)
+{
+	unsigned q = s->tq_seen;
+	const char *clock = q & (1u << TQ_LOCAL_ASSUMED) ? "assumed"
+			    : q & (1u << TQ_LOCAL_GIVEN) ? "given"
+			    : q & (1u << TQ_HEADER_OFFSET) ? "header"
+			    : q & (1u << TQ_EXACT) ? "exact" : NULL;
+	bool given = clock && strcmp(clock, "given") == 0 && s->given;
+	bool assumed = clock && strcmp(clock, "assumed") == 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!clock)
+		return STORE_OK;
+	if (prepare(s, "UPDATE source SET clock = ?2, utc_offset = ?3, clock_from = ?4 WHERE id = ?1", &st,
+		    "finishing source") != STORE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, s->src_id);
+	sqlite3_bind_text(st, 2, clock, -1, SQLITE_STATIC);
+	bind_i64_or_null(st, 3, given ? s->given_offset : 0, !given && !assumed);
+	bind_text(st, 4, given ? "--utc-offset" : NULL);
+	rc = sqlite3_step(st);
+	return finish(s, st, rc, 0, "finishing source");
+}
+
 int
 store_commit_source(struct store *s, const char *sha256, uint64_t size, int64_t *dup_of)
 {
@@ -639,8 +672,8 @@ store_commit_source(struct store *s, const char *sha256, uint64_t size, int64_t 
 		sqlite3_bind_text(st, 8, t1, -1, SQLITE_TRANSIENT);
 	}
 	sqlite3_bind_int64(st, 9, s->src_id);
-	if (step_reset(s, st, "finishing source") != STORE_OK || bump_meta(s, "ingested") != STORE_OK ||
-	    exec(s, "COMMIT") != STORE_OK) {
+	if (step_reset(s, st, "finishing source") != STORE_OK || set_clock(s) != STORE_OK ||
+	    bump_meta(s, "ingested") != STORE_OK || exec(s, "COMMIT") != STORE_OK) {
 		store_rollback_source(s);
 		return STORE_ERROR;
 	}

@@ -15,8 +15,8 @@ store_sources(struct store *s, store_source_fn fn, void *ctx)
 	if (prepare(s,
 		    "SELECT s.id, s.path, s.name, s.container, s.sha256, s.status, s.reason, s.format,"
 		    " s.encoding, s.first_time, s.last_time, d.path, s.depth, s.size, s.records,"
-		    " s.skipped, s.bytes_skipped, s.problems"
-		    " FROM source s LEFT JOIN source d ON d.id = s.duplicate_of"
+		    " s.skipped, s.bytes_skipped, s.problems, s.host, s.host_from, s.clock, s.clock_from,"
+		    " s.utc_offset FROM source s LEFT JOIN source d ON d.id = s.duplicate_of"
 		    " WHERE s.status <> 'partial' ORDER BY s.id",
 		    &st, "listing sources") != STORE_OK)
 		return STORE_ERROR;
@@ -31,6 +31,9 @@ store_sources(struct store *s, store_source_fn fn, void *ctx)
 			.records = sqlite3_column_int64(st, 14), .skipped = sqlite3_column_int64(st, 15),
 			.bytes_skipped = sqlite3_column_int64(st, 16),
 			.problems = sqlite3_column_int64(st, 17),
+			.host = col(st, 18), .host_from = col(st, 19), .clock = col(st, 20),
+			.clock_from = col(st, 21), .utc_offset = col_i64(st, 22, 0),
+			.has_offset = sqlite3_column_type(st, 22) != SQLITE_NULL,
 		};
 		if ((stop = fn(ctx, &r)) != 0)
 			break;
@@ -204,7 +207,7 @@ store_events_around(struct store *s, int64_t id, int64_t before, int64_t after,
 
 #define ERROR_EVENTS_WHERE                                                                      \
 	" WHERE e.level IN ('error', 'critical') AND e.time IS NOT NULL"                        \
-	" AND e.time_q IN ('exact', 'header-offset', 'local-given')"
+	" AND e.time_q IN ('exact', 'header-offset', 'local-derived', 'local-given')"
 
 int
 store_error_events(struct store *s, int64_t limit, int64_t *total,
@@ -320,7 +323,8 @@ store_spans(struct store *s, const char *format,
 		    " (SELECT time_local FROM event WHERE source_id = s.id ORDER BY ordinal DESC LIMIT 1),"
 		    " (SELECT time_q FROM event WHERE source_id = s.id ORDER BY"
 		    "   CASE time_q WHEN 'none' THEN 0 WHEN 'time-of-day' THEN 1 WHEN 'local-assumed'"
-		    "   THEN 2 WHEN 'local-given' THEN 3 WHEN 'header-offset' THEN 4 ELSE 5 END LIMIT 1),"
+		    "   THEN 2 WHEN 'local-given' THEN 3 WHEN 'local-derived' THEN 4 WHEN 'header-offset'"
+		    "   THEN 5 ELSE 6 END LIMIT 1),"
 		    " count(e.id), sum(e.level IN ('error','critical')), sum(e.level = 'warning'),"
 		    " (SELECT id FROM event WHERE source_id = s.id AND level IN ('error','critical')"
 		    "   ORDER BY ordinal LIMIT 1)"
@@ -359,7 +363,8 @@ store_msi_sessions(struct store *s, int (*fn)(void *ctx, const struct store_msi_
 		    " m.engine_return, m.actions, m.failed_actions, m.footer, s.path, s.name,"
 		    " m.start_time, m.end_time, m.start_local, m.end_local, m.time_q, m.started,"
 		    " m.calling_process, m.package, m.command_line, m.product, m.version,"
-		    " m.product_code, m.upgrade_code, m.result FROM msi_session m"
+		    " m.product_code, m.upgrade_code, m.result, s.clock, s.clock_from, s.utc_offset"
+		    " FROM msi_session m"
 		    " JOIN source s ON s.id = m.source_id"
 		    " ORDER BY m.start_time IS NULL, m.start_time, s.path, m.session",
 		    &st, "listing msi sessions") != STORE_OK)
@@ -377,6 +382,8 @@ store_msi_sessions(struct store *s, int (*fn)(void *ctx, const struct store_msi_
 			.calling_process = col(st, 17), .package = col(st, 18),
 			.command_line = col(st, 19), .product = col(st, 20), .version = col(st, 21),
 			.product_code = col(st, 22), .upgrade_code = col(st, 23), .result = col(st, 24),
+			.clock = col(st, 25), .clock_from = col(st, 26), .utc_offset = col_i64(st, 27, 0),
+			.has_offset = sqlite3_column_type(st, 27) != SQLITE_NULL,
 		};
 		if ((stop = fn(ctx, &r)) != 0)
 			break;

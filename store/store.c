@@ -17,19 +17,21 @@ extern const char store_schema2_sql[];
 extern const char store_schema3_sql[];
 extern const char store_schema4_sql[];
 extern const char store_schema5_sql[];
+extern const char store_schema6_sql[];
 
 /* Migration steps: steps[i] takes a database from user_version i to i+1.
  * Step 0 is the whole schema of version 1. Append, never edit. */
 static const char *const *migration_steps(size_t *n)
 {
-	static const char *steps[5];
+	static const char *steps[6];
 
 	steps[0] = store_schema_sql;
 	steps[1] = store_schema2_sql;	/* Windows Installer sessions and actions */
 	steps[2] = store_schema3_sql;	/* Windows event fields */
 	steps[3] = store_schema4_sql;	/* run history */
 	steps[4] = store_schema5_sql;	/* upgrades, sync verdicts, ranked findings */
-	*n = 5;
+	steps[5] = store_schema6_sql;	/* one clock: hosts and offsets per source */
+	*n = 6;
 	return steps;
 }
 

@@ -14,7 +14,7 @@
 
 #include "parser/parser.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_rc {
 	STORE_OK = 0,		/* done */
@@ -102,6 +102,10 @@ struct store_source_row {
 	int depth;
 	int64_t size;
 	int64_t records, skipped, bytes_skipped, problems;
+	/* schema 6, NULL when not known (see store_clock_set) */
+	const char *host, *host_from, *clock, *clock_from;
+	int64_t utc_offset;		/* minutes east of UTC applied to its local times */
+	bool has_offset;		/* false: utc_offset is NULL */
 };
 typedef int (*store_source_fn)(void *ctx, const struct store_source_row *r);
 /* Every source in id order. A callback's non-zero return stops and is
@@ -146,7 +150,7 @@ int store_events_before(struct store *s, int64_t source_id, int64_t line, int64_
 int store_events_around(struct store *s, int64_t id, int64_t before, int64_t after,
 			int (*fn)(void *ctx, const struct store_event_row *r), void *ctx);
 /* Events of level error or critical with a time that places them (exact,
- * header-offset or local-given), in time order, at most limit; *total is
+ * header-offset, local-derived or local-given), in time order, at most limit; *total is
  * set to how many there are in all. format is the source's format. */
 struct store_error_row {
 	int64_t id, source_id, line, event_id, record;	/* event_id, record: -1 when none */
@@ -200,6 +204,10 @@ struct store_msi_session_row {
 	const char *start_time, *end_time, *start_local, *end_local, *time_q;
 	const char *started, *calling_process, *package, *command_line;
 	const char *product, *version, *product_code, *upgrade_code, *result;
+	/* its source's clock (schema 6): offset applied, how and from where */
+	const char *clock, *clock_from;
+	int64_t utc_offset;
+	bool has_offset;
 };
 int store_msi_sessions(struct store *s,
 		       int (*fn)(void *ctx, const struct store_msi_session_row *r), void *ctx);
@@ -361,6 +369,69 @@ int store_add_unexplained(struct store *s, const struct store_unexplained *u);
 /* In count order, highest first. */
 int store_unexplained(struct store *s, int (*fn)(void *ctx, const struct store_unexplained *u),
 		      void *ctx);
+
+/* ---- the clock (schema 6) ------------------------------------------- */
+
+/* Every stored time is UTC. A source whose times are local has the offset
+ * applied to them in source.utc_offset; the analyzer's clock
+ * (analyzer/clock.c) decides it and the store moves the times. */
+
+/* The offset --utc-offset gave for the ingest that follows (minutes east of
+ * UTC): recorded on each source whose local times it converted. */
+void store_set_given_offset(struct store *s, bool given, int minutes);
+
+/* A parsed source as the clock sees it. */
+struct store_clock_source {
+	int64_t id;
+	const char *path, *name, *format;
+	const char *clock;		/* exact, header, given, derived, assumed; NULL: no times */
+	const char *host, *host_from, *clock_from;	/* as stored, or NULL */
+	int64_t utc_offset;		/* applied; 0 when NULL */
+	bool has_offset;
+	const char *first_time;		/* UTC as stored, or NULL */
+	/* the computer its own records name, or NULL: the first host.name
+	 * fact (own_line its line), else the Computer of its first Windows
+	 * event that has one (own_line 0) */
+	const char *own_host;
+	int64_t own_line;
+};
+int store_clock_sources(struct store *s, int (*fn)(void *ctx, const struct store_clock_source *r),
+			void *ctx);
+
+/* The offsets (local minus UTC, minutes, rounded to 15) at which the local
+ * records of source_id match records of other sources whose times are
+ * exact: Windows events by provider, event id and record id (both have
+ * one) else first message line; runs by connector and run number. Only
+ * exact events on the computer host_key (lower-case first DNS label; NULL:
+ * any) count. fn gets each offset with its number of matches, most first;
+ * applied is the offset the source's times carry now; with is one of the
+ * sources matched at that offset. At most the first 200 local events are
+ * tried. */
+int store_clock_match(struct store *s, int64_t source_id, int64_t applied, const char *host_key,
+		      int (*fn)(void *ctx, int64_t offset, int64_t matches, int64_t with),
+		      void *ctx);
+
+/* True when the clock was settled after the last source was stored
+ * (nothing can have changed since). */
+bool store_clock_current(struct store *s);
+/* One transaction around the store_clock_set calls of a settling; a commit
+ * records it as current. */
+int store_clock_begin(struct store *s);
+int store_clock_end(struct store *s, bool commit);
+
+struct store_clock_set {
+	const char *host, *host_from;	/* NULL: unknown */
+	const char *clock, *clock_from;
+	int64_t utc_offset;		/* the offset now applied to its local times */
+	bool has_offset;
+};
+/* Record a source's host and clock. When restamp, its local times (events,
+ * Windows Installer sessions and actions, runs, their steps and errors
+ * whose time_q is local-assumed or local-derived) are first moved by
+ * -shift minutes and marked local_q ("local-derived" or "local-assumed"),
+ * and the source's first and last times follow. A handful of UPDATEs. */
+int store_clock_set(struct store *s, int64_t source_id, const struct store_clock_set *c,
+		    bool restamp, int64_t shift, const char *local_q);
 
 /* True when an analysis has been stored since the last ingest. */
 bool store_analysis_current(struct store *s);

@@ -45,6 +45,9 @@ struct store {
 	struct ec_sink sink;
 	struct buf json;		/* the data column of the event being stored */
 	bool bulk;			/* the time index is built at the end of the ingest */
+	bool given;			/* --utc-offset given (store_set_given_offset) */
+	int given_offset;		/* its minutes east of UTC */
+	unsigned tq_seen;		/* 1 << enum ec_timeq of every time of the current source */
 	char errbuf[512];
 };
 

@@ -209,6 +209,7 @@ Test(parser_config, format_facts_and_events)
 	static const struct wantfact want[] = {
 		{ "config.export_time", "", "2026-05-01 09:30:00Z", 2 },
 		{ "config.exported_from_version", "", "2.1.20.0", 2 },
+		{ "host.name", "", "SYNC01.contoso.com", 2 },
 		{ "config.connector", "contoso.com", "AD", 21 },
 		{ "config.connector", "contoso.onmicrosoft.com - AAD", "AAD", 113 },
 		{ "config.sync_rule", "In from AD - InetOrgPerson Join", "direction=Inbound precedence=101 default", 33 },

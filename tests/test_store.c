@@ -809,9 +809,8 @@ Test(store, schema4_database_is_migrated_to_5, .init = setup)
 		 "PY",
 		 src, dbpath);
 	cr_assert_eq(system(cmd), 0);
-	cr_assert_eq(STORE_SCHEMA_VERSION, 5);
 	s = open_rw();
-	cr_assert_eq(count(s, "PRAGMA user_version"), 5);
+	cr_assert_eq(count(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	cr_assert_eq(count(s, "SELECT count(*) FROM pragma_table_info('finding') WHERE name IN"
 			      " ('kind','rank','explained_by','data')"),
 		     4);
@@ -848,6 +847,57 @@ Test(store, schema4_database_is_migrated_to_5, .init = setup)
 	store_close(s);
 	/* Opening it again changes nothing. */
 	s = open_rw();
-	cr_assert_eq(count(s, "PRAGMA user_version"), 5);
+	cr_assert_eq(count(s, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	store_close(s);
+}
+
+Test(store, schema5_database_is_migrated_to_6, .init = setup)
+{
+	const char *src = getenv("ECDIAG_SRC");
+	struct store *s;
+	char cmd[12000];
+
+	cr_assert(src, "ECDIAG_SRC is not set");
+	/* A schema-5 database as ecdiag before the one clock left it: an MSI
+	 * log read as UTC, a trace with its header offset, an EVTX, a file of
+	 * no format, and a current analysis. */
+	snprintf(cmd, sizeof(cmd),
+		 "python3 - '%s' '%s' <<'PY'\n"
+		 "import sqlite3, sys\n"
+		 "c = sqlite3.connect(sys.argv[2])\n"
+		 "for f in ('schema.sql', 'schema2.sql', 'schema3.sql', 'schema4.sql', 'schema5.sql'):\n"
+		 "    c.executescript(open(sys.argv[1] + '/store/' + f).read())\n"
+		 "for i, (p, fmt, st) in enumerate([('c/install.log', 'msi', 'parsed'), ('c/trace.log', 'trace', 'parsed'),"
+		 " ('c/app.evtx', 'evtx', 'parsed'), ('c/notes.txt', None, 'skipped')], 1):\n"
+		 "    c.execute('INSERT INTO source(path, name, status, format, ingested_at) VALUES (?, ?, ?, ?, ?)',"
+		 " (p, p[2:], st, fmt, '2026-01-01T00:00:00.000Z'))\n"
+		 "c.execute(\"INSERT INTO event(source_id, ordinal, line, time, time_q, message) VALUES"
+		 " (1, 1, 1, '2026-05-10T10:17:41.605Z', 'local-assumed', 'Error 25019.'),"
+		 " (2, 1, 1, '2026-05-10T08:15:02.103Z', 'header-offset', 'Start'),"
+		 " (3, 1, 1, '2026-05-10T08:00:00.000Z', 'exact', 'ev')\")\n"
+		 "c.execute(\"INSERT INTO msi_session(source_id, session, start_time, time_q, footer, actions,"
+		 " failed_actions) VALUES (1, 1, '2026-05-10T10:17:33.000Z', 'local-assumed', 1, 0, 0)\")\n"
+		 "c.execute(\"INSERT INTO meta(key, value) VALUES ('ingested', 1), ('analyzed', 1)\")\n"
+		 "c.execute('PRAGMA user_version=5')\n"
+		 "c.commit()\n"
+		 "PY",
+		 src, dbpath);
+	cr_assert_eq(system(cmd), 0);
+	s = open_rw();
+	cr_assert_eq(count(s, "PRAGMA user_version"), 6);
+	cr_assert_eq(count(s, "SELECT count(*) FROM pragma_table_info('source') WHERE name IN"
+			      " ('host','host_from','utc_offset','clock','clock_from')"),
+		     5);
+	cr_assert_eq(count(s, "SELECT count(*) FROM source WHERE id = 1 AND clock = 'assumed' AND utc_offset = 0"), 1);
+	cr_assert_eq(count(s, "SELECT count(*) FROM source WHERE id = 2 AND clock = 'header'"), 1);
+	cr_assert_eq(count(s, "SELECT count(*) FROM source WHERE id = 3 AND clock = 'exact' AND utc_offset IS NULL"),
+		     1);
+	cr_assert_eq(count(s, "SELECT count(*) FROM source WHERE id = 4 AND clock IS NULL"), 1);
+	/* the times stay as they were until the clock settles them */
+	cr_assert_eq(count(s, "SELECT count(*) FROM event WHERE time = '2026-05-10T10:17:41.605Z'"), 1);
+	cr_assert(!store_analysis_current(s), "an analysis stored before the one clock is not current");
+	store_close(s);
+	s = open_rw();
+	cr_assert_eq(count(s, "PRAGMA user_version"), 6);
 	store_close(s);
 }

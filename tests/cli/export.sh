@@ -306,7 +306,7 @@ act = [r for r in rows if r[3] == "action"]
 assert any(r[5] == "DetectStoreServer" and r[4] == "failed" for r in act), "no failed action DetectStoreServer: %r" % act
 con = sqlite3.connect("file:" + sys.argv[2] + "?mode=ro", uri=True)
 nerr = con.execute("SELECT count(*) FROM event WHERE level IN ('error','critical') AND time IS NOT NULL"
-                   " AND time_q IN ('exact','header-offset','local-given')").fetchone()[0]
+                   " AND time_q IN ('exact','header-offset','local-derived','local-given')").fetchone()[0]
 got = sum(r[3] == "error" for r in rows)
 assert got == min(nerr, 500), "%d error rows, %d error events with a placing time" % (got, nerr)
 PY

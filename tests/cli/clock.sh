@@ -41,7 +41,7 @@ D=tests/data/clock
 query() { "$BIN" query --db "$1" --format csv "$2" | tr -d '\r'; }
 
 # --- samples/upgrade-failed: the MSI log on the trace's clock ------------------
-"$BIN" diagnose --quiet --db "$T/uf.db" --format json -o "$T/uf.json" samples/upgrade-failed >/dev/null 2>"$T/err"
+"$BIN" diagnose --quiet --db "$T/uf.db" --format json -o "$T/uf.json" --exclude README.md --exclude expected.json samples/upgrade-failed >/dev/null 2>"$T/err"
 check "upgrade-failed: partial-uninstall at 08:17:41.605Z, its MSI evidence too" python3 - "$T/uf.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -49,15 +49,19 @@ f = [x for x in d["findings"] if x["id"] == "partial-uninstall"]
 assert f, "no partial-uninstall finding"
 f = f[0]
 assert f["time"] == "2026-05-10T08:17:41.605Z", f["time"]
-msi = [e for e in f["evidence"] if e["path"].endswith("Install-20260510-101733.log")]
+msi = [e for e in f["evidence"] if e["path"].endswith("Install-20260510-101733.log") and not e["part_of_failure"]]
 assert [e["line"] for e in msi] == [253, 254], msi
+# the rest of the failure (context) is on the same clock
+ctx = [e for e in f["evidence"] if e["part_of_failure"] and e["path"].endswith("Install-20260510-101733.log")]
+assert ctx and all(e["time"].startswith("2026-05-10T08:17:41") for e in ctx), ctx
 assert all(e["time"] == "2026-05-10T08:17:41.605Z" for e in msi), msi
 inst = d["installs"][0]
 assert inst["start"] == "2026-05-10T08:17:33.000Z" and inst["time_quality"] == "local-derived", inst
 assert inst["utc_offset"] == "+02:00", inst
 src = [s for s in d["sources"] if s["path"].endswith("Install-20260510-101733.log")][0]
 assert src["clock"] == "derived" and src["utc_offset"] == "+02:00" and src["computer"] == "SYNC01", src
-assert d["computers"] == [{"name": "SYNC01", "files": 4}], d["computers"]
+# the four logs and notes.txt (a file of the case, on its one computer)
+assert d["computers"] == [{"name": "SYNC01", "files": 5}], d["computers"]
 PY
 query "$T/uf.db" "SELECT DISTINCT e.time_q, s.clock_from FROM event e JOIN source s ON s.id = e.source_id
 	WHERE s.format = 'msi'" >"$T/out" 2>&1
@@ -90,7 +94,7 @@ query "$T/rev.db" "SELECT DISTINCT time_q FROM event" >"$T/out" 2>&1
 expect "reversed: the MSI log alone is local-assumed" "$T/out" \
 	'time_q' \
 	'local-assumed'
-"$BIN" ingest --quiet --db "$T/rev.db" samples/upgrade-failed 2>"$T/err"
+"$BIN" ingest --quiet --db "$T/rev.db" --exclude README.md --exclude expected.json samples/upgrade-failed 2>"$T/err"
 "$BIN" analyze --db "$T/rev.db" 2>"$T/err"
 query "$T/uf.db" "$ALL" >"$T/a" 2>&1
 query "$T/rev.db" "$ALL" >"$T/b" 2>&1
@@ -142,7 +146,7 @@ check "two hosts: the text report names both computers" grep -q \
 (cd "$T" && "$BIN" report --db two.db --format md) >"$T/two.md" 2>&1
 check "two hosts: the Markdown report names both computers" grep -q 'Computers: 2.*SYNC01 (2 files), SYNC02 (1 file)' \
 	"$T/two.md"
-"$BIN" diagnose --db "$T/one.db" --format json -o /dev/null samples/upgrade-failed >/dev/null 2>"$T/err"
+"$BIN" diagnose --db "$T/one.db" --format json -o /dev/null --exclude README.md --exclude expected.json samples/upgrade-failed >/dev/null 2>"$T/err"
 check "one host: no warning" python3 -c 'import sys; e = open(sys.argv[1]).read(); assert "computers" not in e, e' \
 	"$T/err"
 

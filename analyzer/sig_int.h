@@ -116,6 +116,8 @@ int level_rank(const char *l);
 /* The literals of a pattern's alternatives, lower-cased; false (with *bad
  * the alternative) when one has none of MIN_LITERAL characters (sigauto.c). */
 bool derive_literals(const char *p, char ***out, size_t *nout, int *bad);
+/* The pattern with every run of spaces outside a class made \s+ (sigload.c). */
+char *sig_ws_pattern(const char *p);
 /* Does sample m hit signature s, and with which clause (signature.c)? */
 bool sample_matches(const struct sig *s, const struct sample *m, int *clause, bool *prefilter_miss);
 

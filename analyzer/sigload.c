@@ -135,8 +135,72 @@ str_list(const cJSON *v, char ***out, size_t *n)
 	return true;
 }
 
+static pcre2_code *compile_exact(const char *pattern, bool caseful, const char *where, char **err);
+
+/* The pattern as it is matched: every run of spaces outside a character
+ * class (escaped or not) stands for any run of white space, so that a line
+ * that arrives wrapped, double-spaced or with a tab between two words still
+ * matches ("assembly\n  Microsoft.Foo" for "assembly Microsoft.Foo"). A
+ * run followed by a quantifier keeps it on one \s. Caller frees. */
+char *
+sig_ws_pattern(const char *p)
+{
+	struct buf b;
+	char *out;
+
+	buf_init(&b, 1u << 16);
+	for (size_t i = 0; p[i];) {
+		if (p[i] == '\\' && p[i + 1] && p[i + 1] != ' ') {
+			buf_add(&b, p + i, 2);
+			i += 2;
+		} else if (p[i] == '[') {
+			/* a class: copied as written, escapes and all */
+			size_t k = i + 1;
+
+			if (p[k] == '^')
+				k++;
+			if (p[k] == ']')
+				k++;
+			while (p[k] && p[k] != ']')
+				k += p[k] == '\\' && p[k + 1] ? 2 : 1;
+			if (p[k])
+				k++;
+			buf_add(&b, p + i, k - i);
+			i = k;
+		} else if (p[i] == ' ' || (p[i] == '\\' && p[i + 1] == ' ')) {
+			while (p[i] == ' ' || (p[i] == '\\' && p[i + 1] == ' '))
+				i += p[i] == ' ' ? 1 : 2;
+			buf_adds(&b, strchr("?*+{", p[i]) && p[i] ? "\\s" : "\\s+");
+		} else {
+			buf_addc(&b, p[i++]);
+		}
+	}
+	out = xstrndup(b.data ? b.data : "", b.len);
+	buf_release(&b);
+	return out;
+}
+
 static pcre2_code *
-compile(const char *pattern, bool caseful, const char *where, char **err)
+compile(const char *written, bool caseful, const char *where, char **err)
+{
+	char *pattern = sig_ws_pattern(written), *e2 = NULL;
+	pcre2_code *re = compile_exact(pattern, caseful, where, &e2);
+
+	free(pattern);
+	if (re)
+		return re;
+	/* say what is wrong where the author wrote it */
+	if ((re = compile_exact(written, caseful, where, err))) {
+		pcre2_code_free(re);
+		*err = e2;
+		return NULL;
+	}
+	free(e2);
+	return NULL;
+}
+
+static pcre2_code *
+compile_exact(const char *pattern, bool caseful, const char *where, char **err)
 {
 	int code;
 	PCRE2_SIZE off;
@@ -343,11 +407,35 @@ load_clause(struct sig *s, const char *origin, size_t ci, const cJSON *o, char *
 				     c->literals[k], MIN_LITERAL);
 			for (char *p = c->literals[k]; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
+			/* white space may arrive as any white space: keep the
+			 * longest piece without it */
+			if (strpbrk(c->literals[k], " \t\r\n")) {
+				const char *best = NULL, *q = c->literals[k];
+				size_t bn = 0;
+
+				while (*q) {
+					size_t n = strcspn(q, " \t\r\n");
+
+					if (n > bn)
+						best = q, bn = n;
+					q += n;
+					q += strspn(q, " \t\r\n");
+				}
+				if (bn < MIN_LITERAL)
+					FAIL("when[%zu].literal: \"%s\" has no word of %d characters", ci,
+					     c->literals[k], MIN_LITERAL);
+				memmove(c->literals[k], best, bn);
+				c->literals[k][bn] = '\0';
+			}
 		}
 	} else if (c->pattern) {
 		int bad = 0;
 
-		if (!derive_literals(c->pattern, &c->literals, &c->nliterals, &bad)) {
+		char *ws = sig_ws_pattern(c->pattern);
+		bool derived = derive_literals(ws, &c->literals, &c->nliterals, &bad);
+
+		free(ws);
+		if (!derived) {
 			strs_free(c->literals, c->nliterals);
 			c->literals = NULL;
 			c->nliterals = 0;

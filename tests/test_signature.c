@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/sig_int.h"
 #include "analyzer/signature.h"
 
 /* A signature file around one clause, with the given samples. */
@@ -346,4 +347,31 @@ Test(signature, the_builtin_catalogue_loads)
 		cr_assert(found, "%s is not built in", ids[k]);
 	}
 	sigset_free(ss);
+}
+
+/* A space in a pattern or a literal stands for any run of white space: the
+ * line may arrive wrapped, double-spaced or with a tab between two words. */
+Test(signature, white_space_in_a_pattern_is_any_white_space)
+{
+	struct sig_set *ss = one("{\"pattern\":\"Could not load file or assembly '(?<v>[^',]+)\"}",
+				 "\"Could not load file or assembly\\n   'System.Foo, Version=1.0'\"",
+				 "\"Could not load fileor assembly 'System.Foo'\"", NULL);
+	struct facts f = { "2.6.91.0" };
+	struct sig_matcher *m = sigmatch_new(ss, fact, &f, NULL);
+	struct sig_record r1 = rec(1, 10, "Could not  load file or\tassembly\r\n 'System.Bar, Version=2.0'", NULL);
+	struct sig_record r2 = rec(1, 11, "Could not load file or assembly [System.Baz]", NULL);
+	struct sig_result res;
+	char *err = NULL;
+
+	cr_assert_eq(sigmatch_record(m, &r1), 1);
+	cr_assert_eq(sigmatch_record(m, &r2), 0);
+	sigmatch_source_end(m);
+	sigmatch_result(m, 0, &res);
+	cr_assert_str_eq(res.kept[0].cap_value[0], "System.Bar");
+	sigmatch_free(m);
+	sigset_free(ss);
+	/* a space inside a class stays a space; a quantified space one \s */
+	err = sig_ws_pattern("a [ b] c ?d\\ \\ e");
+	cr_assert_str_eq(err, "a\\s+[ b]\\s+c\\s?d\\s+e");
+	free(err);
 }

@@ -52,6 +52,9 @@ sig_kind_of_format(const char *f)
 		{ "runcsv", SK_RUN },		{ "runlist", SK_RUN },
 		/* pasted and plain text may hold any of them: every signature reads it */
 		{ "paste", SK_ANY },		{ "text", SK_ANY },
+		/* a LocalDB error.log has no kind of its own (the signature language
+		 * is unchanged): every signature reads it, as when it was plain text */
+		{ "localdb-errorlog", SK_ANY },
 	};
 
 	for (size_t i = 0; f && i < sizeof(map) / sizeof(map[0]); i++) {

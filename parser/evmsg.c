@@ -18,8 +18,25 @@
  * internal error state %2, newer ones the target name %3 instead): the
  * caller's generic join of the inserts keeps both.
  *
+ * Checked again (issue 14) for Directory Synchronization 0, 115, 611,
+ * 650-657, 904, 906 and ADSync 2005, 6050, 6100, 6226, 6301, 6329, 6803,
+ * 6900, 6941, 6947. Microsoft's articles (troubleshoot-pwd-sync.md,
+ * rpc-errors-affecting-aadconnect.md, size-limit-exceeded.md, tvp-errors-
+ * when-AADConnect-installed-on-Windows-Server-2019.md, resolve-model-
+ * database-corruption-sqllocaldb.md, how-to-upgrade-previous-version.md)
+ * and corpus/text/events give rendered texts, or for 2005/6226 the inserts
+ * alone, never a message table: which part of "The management agent
+ * "Contoso.com" failed on run profile "Delta Import" because of
+ * connectivity issues." is template and which is insert is not published
+ * (FORMATS-AND-SIGNATURES.md d.3 has only a constructed XML), and no
+ * message-file dump of the ADSync or PHS sources was found (libyal/winevt-kb
+ * documents Windows' own message files, not these). So none is added: an
+ * EVTX event of these sources renders as its inserts, and a signature for
+ * them has to match that shape as well as the Event Viewer text.
+ *
  * Lookup: providers are sorted by name without case, each with its own
  * table of event id ranges sorted by id; both are searched by bisection. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -35,6 +52,7 @@ struct evmsg_provider {
 	const char *name;	/* as the provider name is written in events */
 	const struct evmsg_range *r;
 	size_t n;
+	bool sys_params;	/* "%%<code>" inserts are system error messages */
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -272,16 +290,53 @@ static const struct evmsg_range sqllocaldb[] = {
 		 "%3Reported at line: %4. %5"),
 };
 
+/* ---- System error messages as parameter inserts --------------------------
+ * The Service Control Manager writes a Win32 error as the insert "%%<code>"
+ * (7000 "... due to the following error: %n%%1069"); Event Viewer replaces
+ * it with the system message of that code (the provider's parameter file is
+ * the system message table), which is what an export holds. These are the
+ * codes a service start can fail with, the texts as Microsoft's System Error
+ * Codes pages give them (MicrosoftDocs/win32 desktop-src/Debug/
+ * system-error-codes--1000-1299-.md and system-error-codes--1300-1699-.md,
+ * learn.microsoft.com/windows/win32/debug/system-error-codes). Codes not
+ * listed stay "%%<code>". Older Windows builds word a few of them
+ * differently (1326 was "Logon failure: unknown user name or bad
+ * password."); signatures match both. Sorted by code. */
+static const struct {
+	uint16_t code;
+	const char *text;
+} sys_errors[] = {
+	{ 1053, "The service did not respond to the start or control request in a timely fashion." },
+	{ 1057, "The account name is invalid or does not exist, or the password is invalid for the "
+		"account name specified." },
+	{ 1058, "The service cannot be started, either because it is disabled or because it has no "
+		"enabled devices associated with it." },
+	{ 1067, "The process terminated unexpectedly." },
+	{ 1068, "The dependency service or group failed to start." },
+	{ 1069, "The service did not start due to a logon failure." },
+	{ 1070, "After starting, the service hung in a start-pending state." },
+	{ 1079, "The account specified for this service is different from the account specified for "
+		"other services running in the same process." },
+	{ 1326, "The user name or password is incorrect." },
+	{ 1327, "Account restrictions are preventing this user from signing in. For example: blank "
+		"passwords aren't allowed, sign-in times are limited, or a policy restriction has "
+		"been enforced." },
+	{ 1328, "Your account has time restrictions that keep you from signing in right now." },
+	{ 1329, "This user isn't allowed to sign in to this computer." },
+	{ 1330, "The password for this account has expired." },
+	{ 1331, "This user can't sign in because this account is currently disabled." },
+};
+
 /* Sorted by name without case (ASCII). */
 static const struct evmsg_provider providers[] = {
-	{ ".NET Runtime", dotnet_runtime, N(dotnet_runtime) },
-	{ "Application Error", application_error, N(application_error) },
-	{ "Application Hang", application_hang, N(application_hang) },
-	{ "Microsoft-Windows-Service Control Manager", scm, N(scm) },
-	{ "MsiInstaller", msiinstaller, N(msiinstaller) },
-	{ "Schannel", schannel, N(schannel) },
-	{ "Service Control Manager", scm, N(scm) },
-	{ "SQLLocalDB", sqllocaldb, N(sqllocaldb) },
+	{ ".NET Runtime", dotnet_runtime, N(dotnet_runtime), false },
+	{ "Application Error", application_error, N(application_error), false },
+	{ "Application Hang", application_hang, N(application_hang), false },
+	{ "Microsoft-Windows-Service Control Manager", scm, N(scm), true },
+	{ "MsiInstaller", msiinstaller, N(msiinstaller), false },
+	{ "Schannel", schannel, N(schannel), false },
+	{ "Service Control Manager", scm, N(scm), true },
+	{ "SQLLocalDB", sqllocaldb, N(sqllocaldb), false },
 };
 
 static int
@@ -328,32 +383,72 @@ provider_key(struct sv p)
 	return p;
 }
 
-const char *
-evmsg_template(struct sv provider, int64_t event_id)
+static const struct evmsg_provider *
+find_provider(struct sv provider)
 {
-	const struct evmsg_provider *pv = NULL;
 	size_t lo = 0, hi = N(providers);
-	uint16_t id;
 
-	if (!provider.p || !provider.n || event_id < 0 || event_id > (int64_t)UINT32_MAX)
+	if (!provider.p || !provider.n)
 		return NULL;
-	/* An event id is 16 bits; larger values are full message ids (an
-	 * InstanceId from Get-EventLog, say) whose low 16 bits are the id. */
-	id = (uint16_t)(event_id & 0xffff);
 	provider = provider_key(provider);
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = cmp_ci(provider, providers[mid].name);
 
-		if (c == 0) {
-			pv = &providers[mid];
-			break;
-		}
+		if (c == 0)
+			return &providers[mid];
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
+	return NULL;
+}
+
+const char *
+evmsg_param(struct sv provider, struct sv value)
+{
+	const struct evmsg_provider *pv;
+	unsigned long code = 0;
+	size_t lo = 0, hi = N(sys_errors);
+
+	value = sv_trim(value);
+	if (value.n < 3 || value.n > 7 || value.p[0] != '%' || value.p[1] != '%')
+		return NULL;
+	for (size_t i = 2; i < value.n; i++) {
+		if (value.p[i] < '0' || value.p[i] > '9')
+			return NULL;
+		code = code * 10 + (unsigned long)(value.p[i] - '0');
+	}
+	pv = find_provider(provider);
+	if (!pv || !pv->sys_params)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (code == sys_errors[mid].code)
+			return sys_errors[mid].text;
+		if (code < sys_errors[mid].code)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+const char *
+evmsg_template(struct sv provider, int64_t event_id)
+{
+	const struct evmsg_provider *pv;
+	size_t lo, hi;
+	uint16_t id;
+
+	if (event_id < 0 || event_id > (int64_t)UINT32_MAX)
+		return NULL;
+	/* An event id is 16 bits; larger values are full message ids (an
+	 * InstanceId from Get-EventLog, say) whose low 16 bits are the id. */
+	id = (uint16_t)(event_id & 0xffff);
+	pv = find_provider(provider);
 	if (!pv)
 		return NULL;
 	lo = 0;

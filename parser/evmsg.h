@@ -21,4 +21,10 @@ const char *evmsg_template(struct sv provider, int64_t event_id);
  * missing insert becomes empty; "%%" is "%"). */
 void evmsg_expand(const char *tmpl, const struct ec_kv *data, size_t n, struct buf *out);
 
+/* The text an insert value stands for when it is a parameter reference
+ * ("%%1069") that the provider resolves from the system message table
+ * (Service Control Manager), or NULL: other values, other providers, codes
+ * not in the table. */
+const char *evmsg_param(struct sv provider, struct sv value);
+
 #endif

@@ -24,6 +24,7 @@ extern const struct ec_format fmt_runlist;
 extern const struct ec_format fmt_adsyncsettings;
 extern const struct ec_format fmt_aboutversion;
 extern const struct ec_format fmt_configexport;
+extern const struct ec_format fmt_localdberr;
 extern const struct ec_format fmt_paste;
 extern const struct ec_format fmt_text;
 
@@ -45,6 +46,7 @@ const struct ec_format *const ec_formats[] = {
 	&fmt_adsyncsettings,
 	&fmt_aboutversion,
 	&fmt_configexport,
+	&fmt_localdberr,
 	/* last, and below every other confidence: they take what no format claims */
 	&fmt_paste,
 	&fmt_text,

@@ -54,6 +54,24 @@ winevent_message(struct sv provider, int64_t event_id, const struct ec_kv *data,
 	const char *tmpl = evmsg_template(provider, event_id);
 
 	if (tmpl) {
+		struct ec_kv res[16];
+
+		/* "%%1069" inserts read as Event Viewer shows them */
+		if (data && n <= 16) {
+			bool any = false;
+
+			for (size_t i = 0; i < n; i++) {
+				const char *t = evmsg_param(provider, data[i].value);
+
+				res[i] = data[i];
+				if (t) {
+					res[i].value = sv_cstr(t);
+					any = true;
+				}
+			}
+			if (any)
+				data = res;
+		}
 		evmsg_expand(tmpl, data, n, out);
 		return;
 	}

@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "common/strview.h"
 #include "parser/evmsg.h"
+#include "parser/winevent.h"
 #include "parser/parser.h"
 #include "support/guardbuf.h"
 
@@ -394,4 +395,80 @@ Test(evmsg, output_is_appended_and_bounded)
 	cr_expect_str_eq(b.data, "ab012345");
 	cr_expect(b.truncated);
 	buf_release(&b);
+}
+
+/* ---- parameter inserts and the providers without a documented table ------ */
+
+/* The message as winevent_message() builds it for an EVTX/XML event. */
+static char *
+render(const char *provider, int64_t id, const char *const *vals, size_t n)
+{
+	struct ec_kv kv[16];
+	struct buf b;
+
+	cr_assert(n <= 16);
+	for (size_t i = 0; i < n; i++) {
+		kv[i].name = SV_LIT("Data");
+		kv[i].value = sv_cstr(vals[i]);
+	}
+	buf_init(&b, 1 << 20);
+	winevent_message(sv_cstr(provider), id, n ? kv : NULL, n, &b);
+	return buf_detach(&b, NULL);
+}
+
+Test(evmsg, scm_parameter_inserts_read_as_event_viewer_shows_them)
+{
+	static const char *const v7000[] = { "Microsoft Azure AD Sync", "%%1069" };
+	static const char *const v7038[] = { "Microsoft Azure AD Sync", "CONTOSO\\svc-adsync", "%%1330" };
+	static const char *const vunk[] = { "ADSync", "%%4242" };
+	char *m;
+
+	m = render("Service Control Manager", 7000, v7000, 2);
+	cr_expect_str_eq(m, "The Microsoft Azure AD Sync service failed to start due to the following "
+			    "error: \nThe service did not start due to a logon failure.");
+	free(m);
+	m = render("Microsoft-Windows-Service Control Manager", 7038, v7038, 3);
+	cr_expect(strstr(m, "unable to log on as CONTOSO\\svc-adsync with the currently configured "
+			    "password due to the following error: \nThe password for this account has "
+			    "expired.\n\nTo ensure") != NULL, "%s", m);
+	free(m);
+	/* a code not in the table stays as written */
+	m = render("Service Control Manager", 7000, vunk, 2);
+	cr_expect_str_eq(m, "The ADSync service failed to start due to the following error: \n%%4242");
+	free(m);
+	cr_expect_str_eq(evmsg_param(SV_LIT("Service Control Manager"), SV_LIT("%%1053")),
+			 "The service did not respond to the start or control request in a timely "
+			 "fashion.");
+	cr_expect_str_eq(evmsg_param(SV_LIT("service control manager"), SV_LIT(" %%1331 ")),
+			 "This user can't sign in because this account is currently disabled.");
+	/* only whole "%%<digits>" values, only for the SCM */
+	cr_expect_null(evmsg_param(SV_LIT("Service Control Manager"), SV_LIT("%%1069 x")));
+	cr_expect_null(evmsg_param(SV_LIT("Service Control Manager"), SV_LIT("1069")));
+	cr_expect_null(evmsg_param(SV_LIT("Service Control Manager"), SV_LIT("%%")));
+	cr_expect_null(evmsg_param(SV_LIT("MsiInstaller"), SV_LIT("%%1069")));
+	cr_expect_null(evmsg_param(SV_LIT("ADSync"), SV_LIT("%%1069")));
+}
+
+/* ADSync and Directory Synchronization publish no message table (see the
+ * top of evmsg.c): no template for the events the catalogue reads, and an
+ * event renders as its inserts, joined with "; " when there are several.
+ * One insert renders as itself (here the first line of the 611 description
+ * of rpc-errors-affecting-aadconnect.md, verbatim). */
+Test(evmsg, adsync_and_directory_synchronization_have_no_template)
+{
+	static const char *const v611[] = {
+		"Password hash synchronization failed for domain: contoso.com, domain controller "
+		"hostname: <not available>, domain controller IP address: <not available>."
+	};
+	static const int ids[] = { 0, 115, 611, 650, 651, 652, 653, 654, 655, 656, 657, 904, 906 };
+	static const int adsync[] = { 2005, 6050, 6100, 6226, 6301, 6329, 6803, 6900, 6941, 6947 };
+	char *m;
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		cr_expect_null(evmsg_template(SV_LIT("Directory Synchronization"), ids[i]));
+	for (size_t i = 0; i < sizeof(adsync) / sizeof(adsync[0]); i++)
+		cr_expect_null(evmsg_template(SV_LIT("ADSync"), adsync[i]));
+	m = render("Directory Synchronization", 611, v611, 1);
+	cr_expect_str_eq(m, v611[0]);
+	free(m);
 }

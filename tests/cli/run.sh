@@ -46,7 +46,7 @@ check "unknown option is a usage error (2)" '[ $rc -eq 2 ] && has "unknown optio
 run ingest --db "$T/x.db" --utc-offset 25:00 samples
 check "bad --utc-offset is a usage error (2)" '[ $rc -eq 2 ] && has "utc-offset" $T/err'
 run formats
-check "formats lists every parser and the containers" '[ $rc -eq 0 ] && has trace $T/out && grep -qE "^  msi +Windows Installer verbose log" $T/out && has autoupgrade $T/out && [ "$(grep -cE "^  (evtx|evxml|evtext|evcsv|pscsv|psjson|runxml|runclixml|runjson|runcsv|runlist|adsyncsettings|aboutversion|configexport|paste|text) " $T/out)" = 16 ] && has zip $T/out && has cab $T/out'
+check "formats lists every parser and the containers" '[ $rc -eq 0 ] && has trace $T/out && grep -qE "^  msi +Windows Installer verbose log" $T/out && has autoupgrade $T/out && [ "$(grep -cE "^  (evtx|evxml|evtext|evcsv|pscsv|psjson|runxml|runclixml|runjson|runcsv|runlist|adsyncsettings|aboutversion|configexport|localdb-errorlog|paste|text) " $T/out)" = 17 ] && has zip $T/out && has cab $T/out'
 
 # --- the failed-upgrade sample --------------------------------------------------
 DB=$T/failed.db

@@ -125,7 +125,7 @@ trace/qa26314_trace-1.5.30.0_WS2016_ADAL_password-policy.NORMALIZED-EXCERPT.txt 
 trace/sysopslife_trace_sync-rule-import-failure_AddADSyncRule_undefined-extension-attribute.NORMALIZED-EXCERPT.txt sync-rules-incompatible
 msi/msdocs_KB4051210_trace+msi_Error25019_stale-product-code.VERBATIM-SNIPPETS.txt partial-uninstall
 msi/msdocs_KB3121701_msi_Error25009_ConfigDB.VERBATIM-SNIPPET.txt half-migrated-database
-events/msdocs_EventViewer-text_ADSync-and-DirectorySynchronization.VERBATIM-SNIPPETS.txt localdb-failure,connector-connectivity,export-errors,phs-failure
+events/msdocs_EventViewer-text_ADSync-and-DirectorySynchronization.VERBATIM-SNIPPETS.txt localdb-failure,connector-connectivity,export-errors,phs-rpc-unavailable,phs-replication-rpc-error
 runhistory/poshmon_runhistory_01_line41_DS_DELTAIMPORT_stopped-connectivity+success.xml connector-connectivity
 cmdlet-output/laparoscope_TestRunHistory_Get-ADSyncRunProfileResult_ConvertTo-Json.json connector-connectivity
 cmdlet-output/laparoscope_Get-LapGlobalSettings_FormatList_ServerConfigurationVersion-2.0.25.1.VERBATIM.txt auto-upgrade-blocked

@@ -299,7 +299,8 @@ check_sync(struct ctx *c)
 	for (size_t i = 0; i < k.n && nf < sizeof(fix); i++)
 		nf += (size_t)snprintf(fix + nf, sizeof(fix) - nf, "%s%s", i ? " " : "", k.c[i].fix);
 	if (nf < sizeof(fix))
-		snprintf(fix + nf, sizeof(fix) - nf, "%s%s", nf ? " Then: " : "", fix_generic);
+		snprintf(fix + nf, sizeof(fix) - nf, "%s%s", nf ? " Then open" : "Open",
+			 fix_generic + strlen("Open"));
 	f.rule = "sync-not-resumed";
 	f.title = title;
 	f.severity = "error";

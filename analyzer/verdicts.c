@@ -153,11 +153,11 @@ verdict_runs(struct ctx *c, struct connector_scan *k, int64_t end, struct cverdi
 		v->verdict = "not-resumed";
 		if (last)
 			cv_ref(&v->at, last);
-		v->note = xasprintf("the run history reaches %s, past the upgrade's end (%s), but this connector "
-				    "has no successful %s after it: %lld run%s after it, %lld not "
+		v->note = xasprintf("the run history reaches %s, past the upgrade's end (%s), and this connector "
+				    "has %s after it: %lld run%s after it, %lld not "
 				    "successful%s%s%s%s",
 				    when(c->runs_last_ms, w1), when(end, w2),
-				    in ? "synchronization (an import ran)" : "import and synchronization",
+				    in ? "an import but no successful synchronization" : "no successful import and synchronization",
 				    (long long)k->runs_after,
 				    k->runs_after == 1 ? "" : "s", (long long)k->failed_after,
 				    last ? "; last: " : "", last && last->profile ? last->profile : "",

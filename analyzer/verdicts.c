@@ -193,9 +193,12 @@ verdict_last_cycle(struct ctx *c, struct connector_scan *k, struct cverdict *v)
 	if (imp || out)
 		cv_ref(&v->at, later(imp, out));
 	v->note = xasprintf("no upgrade attempt in the case: the verdict is about the connector's last runs "
-			    "(import %s, %s %s)",
+			    "(import %s, %s %s)%s",
 			    imp && imp->result ? imp->result : "none", k->latest[2] ? "export" : "sync",
-			    out && out->result ? out->result : "none");
+			    out && out->result ? out->result : "none",
+			    !strcmp(v->verdict, "resumed-staging") ? "; the server is in staging mode, which holds "
+								     "every export"
+								   : "");
 }
 
 static struct connector_scan *

@@ -723,7 +723,7 @@ judge(struct analysis *a)
 	}
 	for (size_t i = 0; i < a->nupgrades; i++)
 		ok_upgrades += a->upgrades[i].outcome && !strcmp(a->upgrades[i].outcome, "succeeded");
-	if (a->sync_verdict && !strcmp(a->sync_verdict, "resumed")) {
+	if (a->sync_verdict && (!strcmp(a->sync_verdict, "resumed") || !strcmp(a->sync_verdict, "resumed-staging"))) {
 		a->judgement = "healthy";
 		a->judgement_basis = xstrdup(ok_upgrades ? "the upgrade succeeded and every connector ran "
 							   "successfully after it"

@@ -105,7 +105,7 @@ struct an_upgrade {
 
 /* The sync-resumed verdict of one connector. */
 struct an_sync {
-	char *connector, *verdict, *basis;	/* verdict: resumed, resumed-with-errors, not-resumed, unknown */
+	char *connector, *verdict, *basis;	/* verdict: resumed, resumed-staging, resumed-with-errors, resumed-without-export, not-resumed, unknown */
 	char *import_time, *sync_time, *export_time, *resumed_time, *note, *path;
 	int64_t seconds_to_resume, runs_after, failed_after, line;
 };
@@ -269,7 +269,7 @@ struct analysis {
 	size_t nfindings;
 	struct an_upgrade *upgrades;	/* in time order */
 	size_t nupgrades;
-	char *sync_verdict;		/* over all connectors: resumed, resumed-with-errors, not-resumed, unknown */
+	char *sync_verdict;		/* over all connectors: the worst (verdict_rank) */
 	struct an_sync *syncs;
 	size_t nsyncs;
 	struct an_missing *missing;

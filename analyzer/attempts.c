@@ -149,6 +149,25 @@ engine_component(const char *key)
 	return key && (sv_ifind(k, "sync engine") >= 0 || sv_ifind(k, "synchronization service") >= 0);
 }
 
+/* Keep r in *s when it is read later (untimed: collected with the case,
+ * after everything timed). */
+static void
+keep_setting(struct setting *s, const struct store_fact_row *r)
+{
+	int64_t ms = ms_of(r->time);
+
+	if (s->value && ms != UNKNOWN_MS && (s->ms == UNKNOWN_MS || ms < s->ms))
+		return;
+	free(s->value), free(s->time), free(s->path);
+	s->value = xstrdup(r->value);
+	s->time = xstrdup0(r->time);
+	s->path = xstrdup0(r->path);
+	s->ms = ms;
+	s->source_id = r->source_id;
+	s->event_id = r->event_id;
+	s->line = r->line;
+}
+
 static int
 on_fact(void *ctx, const struct store_fact_row *r)
 {
@@ -179,6 +198,10 @@ on_fact(void *ctx, const struct store_fact_row *r)
 		} else if (strcmp(r->name, "config.exported_from_version") == 0 && !x->version) {
 			x->version = xstrdup(r->value);
 		}
+	} else if (strcmp(r->name, "settings.staging_mode") == 0) {
+		keep_setting(&c->staging, r);
+	} else if (strcmp(r->name, "settings.scheduler_suspended") == 0) {
+		keep_setting(&c->suspended, r);
 	} else if (strcmp(r->name, "os.version") == 0) {
 		free(c->os_version);
 		c->os_version = xstrdup(r->value);
@@ -278,6 +301,7 @@ on_run(void *ctx, const struct store_run_row *r)
 	x->start = xstrdup0(r->start_time);
 	x->end = xstrdup0(r->end_time);
 	x->path = xstrdup0(r->path);
+	x->conn = xstrdup0(r->connection_result);
 	x->start_ms = ms_of(r->start_time);
 	x->end_ms = ms_of(r->end_time);
 	x->done_ms = x->end_ms != UNKNOWN_MS ? x->end_ms : x->start_ms;
@@ -290,12 +314,42 @@ on_run(void *ctx, const struct store_run_row *r)
 	return 0;
 }
 
+/* Service Control Manager: the service did not start (7000, 7009), stopped
+ * (7023, 7031, 7034) or could not log on (7038); the event names the service
+ * by its display name, "Microsoft Azure AD Sync", or its name ADSync. */
+static bool
+scm_adsync(const struct store_event_row *r)
+{
+	static const int64_t ids[] = { 7000, 7009, 7023, 7031, 7034, 7038 };
+	struct sv m = sv_cstr(r->message ? r->message : "");
+	bool id = false;
+
+	if (!r->provider || (strcasecmp(r->provider, "Service Control Manager") != 0 &&
+			     strcasecmp(r->provider, "Microsoft-Windows-Service Control Manager") != 0))
+		return false;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		id |= r->event_id == ids[i];
+	return id && (sv_ifind(m, "Azure AD Sync") >= 0 || sv_ifind(m, "ADSync") >= 0);
+}
+
 static int
 on_error_event(void *ctx, const struct store_event_row *r)
 {
 	struct ctx *c = ctx;
 	struct svcfail *f;
 
+	if (scm_adsync(r)) {
+		struct scmevent *e = PUSH(c->scm, c->nscm);
+
+		e->time = xstrdup0(r->time);
+		e->message = xstrdup0(r->message);
+		e->ms = ms_of(r->time);
+		e->source_id = r->source_id;
+		e->event_id = r->id;
+		e->line = r->line;
+		e->id = r->event_id;
+		return 0;
+	}
 	if (!r->provider || strcasecmp(r->provider, "ADSync") != 0 || (r->event_id != 2005 && r->event_id != 6226) ||
 	    !r->time)
 		return 0;
@@ -824,7 +878,7 @@ ctx_release(struct ctx *c)
 		struct runrec *r = &c->runs[i];
 
 		free(r->connector), free(r->profile), free(r->result), free(r->start), free(r->end);
-		free(r->path);
+		free(r->path), free(r->conn);
 	}
 	free(c->runs);
 	for (size_t i = 0; i < c->nat; i++) {
@@ -841,4 +895,9 @@ ctx_release(struct ctx *c)
 	for (size_t i = 0; i < c->nsvc; i++)
 		free(c->svc[i].time);
 	free(c->svc);
+	for (size_t i = 0; i < c->nscm; i++)
+		free(c->scm[i].time), free(c->scm[i].message);
+	free(c->scm);
+	free(c->staging.value), free(c->staging.time), free(c->staging.path);
+	free(c->suspended.value), free(c->suspended.time), free(c->suspended.path);
 }

@@ -11,7 +11,7 @@
 
 /* A finding of kind "check"; data is {"references": [...]} plus the
  * given object's members. */
-static int64_t
+int64_t
 add_finding(struct ctx *c, const struct store_finding *f, cJSON *data, const char *const *refs)
 {
 	struct store_finding g = *f;
@@ -34,7 +34,7 @@ add_finding(struct ctx *c, const struct store_finding *f, cJSON *data, const cha
 }
 
 /* Evidence for a finding, each line once. */
-static void
+void
 add_evidence(struct ctx *c, int64_t finding, int64_t source_id, int64_t event_id, int64_t line,
 	     const char *note)
 {
@@ -562,66 +562,6 @@ check_backup(struct ctx *c)
 		add_evidence(c, id, first->w->source_id, 0, first->w->decision_line, "the upgrade");
 }
 
-/* sync-not-resumed: a connector that did not resume after the last attempt. */
-static void
-check_sync(struct ctx *c)
-{
-	char title[512], summary[2048];
-	size_t nt = 0, ns = 0, nbad = 0;
-	bool events = false;
-	struct store_finding f = { 0 };
-	int64_t id;
-
-	if (!c->nat)
-		return;
-	for (size_t i = 0; i < c->ncv; i++) {
-		const struct cverdict *v = &c->cv[i];
-
-		if (strcmp(v->verdict, "not-resumed") != 0)
-			continue;
-		events |= !strcmp(v->basis, "events");
-		if (nt < sizeof(title))
-			nt += (size_t)snprintf(title + nt, sizeof(title) - nt, "%s%s",
-					       nbad ? ", " : "Synchronization did not resume after the upgrade on ",
-					       v->name);
-		if (ns < sizeof(summary))
-			ns += (size_t)snprintf(summary + ns, sizeof(summary) - ns, "%s%s: %s", nbad ? " " : "",
-					       v->name, v->note ? v->note : "");
-		if (ns < sizeof(summary))
-			ns += (size_t)snprintf(summary + ns, sizeof(summary) - ns, ".");
-		nbad++;
-	}
-	if (!nbad)
-		return;
-	f.rule = "sync-not-resumed";
-	f.title = title;
-	f.severity = "error";
-	f.confidence = events ? "medium" : "high";
-	f.summary = summary;
-	f.remediation =
-		"Open the Synchronization Service Manager > Operations and look at the first failing step of "
-		"the connector. Check the scheduler with Get-ADSyncScheduler (SyncCycleEnabled, "
-		"SchedulerSuspended); turn it on with Set-ADSyncScheduler -SyncCycleEnabled $true, start a cycle "
-		"with Start-ADSyncSyncCycle -PolicyType Delta, then check that a Delta Import and an Export of "
-		"every connector end with success.";
-	f.time = c->at[c->nat - 1].ended;
-	id = add_finding(c, &f, NULL,
-			 (const char *const[]){ LEARN "how-to-connect-sync-feature-scheduler",
-						LEARN "how-to-connect-sync-service-manager-ui-operations", NULL });
-	for (size_t i = 0; i < c->ncv; i++) {
-		const struct cverdict *v = &c->cv[i];
-
-		if (strcmp(v->verdict, "not-resumed") != 0)
-			continue;
-		for (size_t k = 0; k < v->nlast; k++)
-			add_evidence(c, id, v->last[k].source_id, v->last[k].event_id, v->last[k].line,
-				     "a run of the connector after the upgrade");
-		if (!v->nlast)
-			add_evidence(c, id, v->at.source_id, v->at.event_id, v->at.line,
-				     "the connector's last run");
-	}
-}
-
 static void
 missing(struct ctx *c, const char *question, const char *collect, const char *how, int64_t finding)
 {
@@ -648,7 +588,7 @@ check_missing(struct ctx *c)
 	char q[512], col[512], how[1024];
 	const char *sync = worst_verdict(c->cv, c->ncv);
 	const struct attempt *t = c->nat ? &c->at[c->nat - 1] : NULL;
-	bool after = false, resumed = !strcmp(sync, "resumed") || !strcmp(sync, "resumed-with-errors");
+	bool after = false, resumed = resumed_fully(sync);
 
 	if (!c->has_trace && t)
 		missing(c, "What did the Microsoft Entra Connect wizard do during the upgrade, and how did it end?",
@@ -853,8 +793,9 @@ on_missing(void *ctx, const struct store_missing *m)
 	return 0;
 }
 
-/* The overall verdict is the worst connector's: resumed < resumed-with-
- * errors < not-resumed; unknown without connectors or when all are. */
+/* The overall verdict is the worst connector's: resumed < resumed-staging
+ * < resumed-with-errors < resumed-without-export < not-resumed; unknown
+ * without connectors or when all are. */
 int
 checks_load(struct store *s, struct analysis *a)
 {

@@ -94,6 +94,7 @@ enum { RC_OK = 0, RC_ERRORS = 1, RC_FAILED = 2 };
 
 struct runrec {
 	char *connector, *profile, *result, *start, *end, *path;
+	char *conn;			/* connection-result of its first step that has one */
 	int64_t start_ms, end_ms, done_ms, source_id, line;
 	unsigned kinds;
 	int rclass;
@@ -103,6 +104,22 @@ struct runrec {
  * (0x8023044a, "Login timeout expired"): it cannot run. */
 struct svcfail {
 	char *time;
+	int64_t ms, source_id, event_id, line, id;
+};
+
+/* A Get-ADSyncGlobalSettings value (settings.staging_mode,
+ * settings.scheduler_suspended): the latest reading, untimed ones counting
+ * as the latest (they were collected with the case). value NULL: none. */
+struct setting {
+	char *value, *time, *path;
+	int64_t ms, source_id, event_id, line;
+};
+
+/* Service Control Manager 7000/7009/7023/7031/7034/7038 about the ADSync
+ * service (its name or "Azure AD Sync" in the message): it did not start,
+ * stopped, or could not log on. */
+struct scmevent {
+	char *time, *message;
 	int64_t ms, source_id, event_id, line, id;
 };
 
@@ -168,6 +185,9 @@ struct ctx {
 	size_t ncv;
 	struct svcfail *svc;		/* in time order per source */
 	size_t nsvc;
+	struct scmevent *scm;		/* in order per source */
+	size_t nscm;
+	struct setting staging, suspended;
 	bool has_trace, has_events;
 	char *os_version;		/* the latest os.version */
 	int64_t backup_finding;
@@ -246,6 +266,18 @@ void phase_backup(struct ctx *c, struct attempt *t);
 void phase_upgrade(struct attempt *t);
 int store_attempt(struct ctx *c, const struct attempt *t);
 void ctx_release(struct ctx *c);
+
+/* ---- checks.c ------------------------------------------------------------ */
+
+int64_t add_finding(struct ctx *c, const struct store_finding *f, cJSON *data, const char *const *refs);
+void add_evidence(struct ctx *c, int64_t finding, int64_t source_id, int64_t event_id, int64_t line,
+		  const char *note);
+
+/* ---- synccheck.c ---------------------------------------------------------- */
+
+bool setting_true(const struct setting *s);
+bool resumed_fully(const char *verdict);
+void check_sync(struct ctx *c);
 
 /* ---- verdicts.c ---------------------------------------------------------- */
 

@@ -26,7 +26,7 @@ struct connector_scan {
 	const struct runrec *imp, *sync, *exp;		/* first successful after the end */
 	const struct runrec *imp_any, *sync_any, *exp_any;	/* first that completed (errors too) */
 	const struct runrec *first_err;			/* first completed with errors */
-	bool exp_seen;					/* an export ran (whatever its result) */
+	const struct runrec *exp_last;			/* the last export run (whatever its result) */
 	const struct runrec *last[EVIDENCE_RUNS];
 	size_t nlast;
 	int64_t runs_after, failed_after;
@@ -64,32 +64,38 @@ later(const struct runrec *x, const struct runrec *y)
 }
 
 /* One connector after end (runs started before limit). The cycle is the
- * first successful import and the first successful export after it ended
- * (a synchronization stands in for the export only when no export ran):
- * resumed when both ran; resumed-with-errors when a run of the connector
- * until the cycle was complete ended with completed-*-errors, or import
- * and export only completed with errors; not-resumed when the history
- * reaches past the end without that; unknown when it stops before. */
+ * first successful import, synchronization and export after it ended (an
+ * active server's scheduler runs all three every cycle):
+ * - resumed: an import and an export ran (the import and export steps of
+ *   the cycle), resumed-with-errors when a run of the connector until the
+ *   cycle was complete ended with completed-*-errors, or import and export
+ *   only completed with errors;
+ * - resumed-staging: import and synchronization ran, no export, and the
+ *   server is in staging mode (settings.staging_mode True): exports are
+ *   held by design;
+ * - resumed-without-export: import and synchronization ran but no export
+ *   succeeded on an active server;
+ * - not-resumed: the history reaches past the end without an import and a
+ *   synchronization; unknown when it stops before. */
 static void
 verdict_runs(struct ctx *c, struct connector_scan *k, int64_t end, struct cverdict *v)
 {
-	const struct runrec *out = k->exp_seen ? k->exp : k->sync;
-	const struct runrec *out_any = k->exp_seen ? k->exp_any : k->sync_any;
-	const char *out_name = k->exp_seen ? "export" : "synchronization";
-	char w1[40], w2[40], w3[40], d[48];
+	const struct runrec *in = k->imp ? k->imp : k->imp_any;
+	const struct runrec *sy = k->sync ? k->sync : k->sync_any;
+	const struct runrec *ex = k->exp ? k->exp : k->exp_any;
+	char w1[40], w2[40], w3[40], w4[40], d[48];
 
 	v->basis = "run-history";
 	v->runs_after = k->runs_after;
 	v->failed_after = k->failed_after;
 	v->seconds = -1;
-	v->import_time = k->imp ? k->imp->start : k->imp_any ? k->imp_any->start : NULL;
-	v->sync_time = k->sync ? k->sync->start : k->sync_any ? k->sync_any->start : NULL;
-	v->export_time = k->exp ? k->exp->start : k->exp_any ? k->exp_any->start : NULL;
+	v->import_time = in ? in->start : NULL;
+	v->sync_time = sy ? sy->start : NULL;
+	v->export_time = ex ? ex->start : k->exp_last ? k->exp_last->start : NULL;
 	for (size_t i = 0; i < k->nlast; i++)
 		cv_ref(&v->last[v->nlast++], k->last[i]);
-	if ((k->imp || k->imp_any) && (out || out_any)) {
-		const struct runrec *in = k->imp ? k->imp : k->imp_any, *o = out ? out : out_any;
-		const struct runrec *done = later(in, o);
+	if (in && ex) {
+		const struct runrec *done = later(in, ex);
 		const struct runrec *bad = k->first_err && k->first_err->start_ms <= done->done_ms ? k->first_err : NULL;
 
 		v->resumed_time = iso_dup(done->done_ms);
@@ -97,29 +103,62 @@ verdict_runs(struct ctx *c, struct connector_scan *k, int64_t end, struct cverdi
 		if (!bad) {
 			v->verdict = "resumed";
 			cv_ref(&v->at, done);
-			v->note = xasprintf("first successful import %s and %s %s after the upgrade ended (%s): "
-					    "the cycle was complete again %s later",
-					    when(in->start_ms, w1), out_name, when(o->start_ms, w2), when(end, w3),
+			v->note = xasprintf("first successful import %s, %s%s and export %s after the upgrade ended "
+					    "(%s): the cycle was complete again %s later",
+					    when(in->start_ms, w1), sy ? "synchronization " : "no synchronization",
+					    sy ? when(sy->start_ms, w4) : "", when(ex->start_ms, w2), when(end, w3),
 					    duration(v->seconds, d));
 		} else {
 			v->verdict = "resumed-with-errors";
 			cv_ref(&v->at, bad);
-			v->note = xasprintf("import and %s ran after the upgrade ended (%s), complete %s later, but "
+			v->note = xasprintf("import and export ran after the upgrade ended (%s), complete %s later, but "
 					    "with errors (%s %s: %s)",
-					    out_name, when(end, w1), duration(v->seconds, d),
+					    when(end, w1), duration(v->seconds, d),
 					    bad->profile ? bad->profile : "run", when(bad->start_ms, w2),
 					    bad->result ? bad->result : "?");
 		}
+	} else if (in && sy && setting_true(&c->staging)) {
+		const struct runrec *done = later(in, sy);
+
+		v->verdict = "resumed-staging";
+		cv_ref(&v->at, done);
+		v->resumed_time = iso_dup(done->done_ms);
+		v->seconds = (done->done_ms - end) / 1000;
+		v->note = xasprintf("import %s and synchronization %s ran after the upgrade ended (%s), %s later; "
+				    "the server is in staging mode (Microsoft.Synchronize.StagingMode True, %s:%lld), "
+				    "which holds every export by design",
+				    when(in->start_ms, w1), when(sy->start_ms, w2), when(end, w3),
+				    duration(v->seconds, d), base_name(c->staging.path ? c->staging.path : "?"),
+				    (long long)c->staging.line);
+	} else if (in && sy) {
+		const struct runrec *x = k->exp_last;
+
+		v->verdict = "resumed-without-export";
+		cv_ref(&v->at, x ? x : later(in, sy));
+		if (x)
+			v->note = xasprintf("import %s and synchronization %s ran after the upgrade ended (%s), but no "
+					    "export succeeded: %s %s ended %s",
+					    when(in->start_ms, w1), when(sy->start_ms, w2), when(end, w3),
+					    x->profile ? x->profile : "the export", when(x->start_ms, d),
+					    x->result ? x->result : "?");
+		else
+			v->note = xasprintf("import %s and synchronization %s ran after the upgrade ended (%s), but no "
+					    "export ran on this connector though the run history reaches %s "
+					    "(%lld run%s after the end); the server is not known to be in staging mode",
+					    when(in->start_ms, w1), when(sy->start_ms, w2), when(end, w3),
+					    when(c->runs_last_ms, d), (long long)k->runs_after, k->runs_after == 1 ? "" : "s");
 	} else if (c->runs_last_ms != UNKNOWN_MS && c->runs_last_ms > end) {
 		const struct runrec *last = k->nlast ? k->last[k->nlast - 1] : NULL;
 
 		v->verdict = "not-resumed";
 		if (last)
 			cv_ref(&v->at, last);
-		v->note = xasprintf("the run history reaches %s, past the upgrade's end (%s), but this connector "
-				    "has no successful import and export after it: %lld run%s after it, %lld not "
+		v->note = xasprintf("the run history reaches %s, past the upgrade's end (%s), and this connector "
+				    "has %s after it: %lld run%s after it, %lld not "
 				    "successful%s%s%s%s",
-				    when(c->runs_last_ms, w1), when(end, w2), (long long)k->runs_after,
+				    when(c->runs_last_ms, w1), when(end, w2),
+				    in ? "an import but no successful synchronization" : "no successful import and synchronization",
+				    (long long)k->runs_after,
 				    k->runs_after == 1 ? "" : "s", (long long)k->failed_after,
 				    last ? "; last: " : "", last && last->profile ? last->profile : "",
 				    last ? " " : "", last && last->result ? last->result : "");
@@ -133,7 +172,7 @@ verdict_runs(struct ctx *c, struct connector_scan *k, int64_t end, struct cverdi
 /* Without an upgrade attempt: the connector's last import and its last
  * export (or sync). */
 static void
-verdict_last_cycle(struct connector_scan *k, struct cverdict *v)
+verdict_last_cycle(struct ctx *c, struct connector_scan *k, struct cverdict *v)
 {
 	const struct runrec *imp = k->latest[0], *out = k->latest[2] ? k->latest[2] : k->latest[1];
 
@@ -142,7 +181,10 @@ verdict_last_cycle(struct connector_scan *k, struct cverdict *v)
 	v->import_time = imp ? imp->start : NULL;
 	v->sync_time = k->latest[1] ? k->latest[1]->start : NULL;
 	v->export_time = k->latest[2] ? k->latest[2]->start : NULL;
-	if (imp && out && imp->rclass == RC_OK && out->rclass == RC_OK)
+	if (imp && !k->latest[2] && out && setting_true(&c->staging) && imp->rclass != RC_FAILED &&
+	    out->rclass != RC_FAILED)
+		v->verdict = "resumed-staging";
+	else if (imp && out && imp->rclass == RC_OK && out->rclass == RC_OK)
 		v->verdict = "resumed";
 	else if (imp && out && imp->rclass != RC_FAILED && out->rclass != RC_FAILED)
 		v->verdict = "resumed-with-errors";
@@ -151,9 +193,12 @@ verdict_last_cycle(struct connector_scan *k, struct cverdict *v)
 	if (imp || out)
 		cv_ref(&v->at, later(imp, out));
 	v->note = xasprintf("no upgrade attempt in the case: the verdict is about the connector's last runs "
-			    "(import %s, %s %s)",
+			    "(import %s, %s %s)%s",
 			    imp && imp->result ? imp->result : "none", k->latest[2] ? "export" : "sync",
-			    out && out->result ? out->result : "none");
+			    out && out->result ? out->result : "none",
+			    !strcmp(v->verdict, "resumed-staging") ? "; the server is in staging mode, which holds "
+								     "every export"
+								   : "");
 }
 
 static struct connector_scan *
@@ -204,7 +249,8 @@ verdicts_from_runs(struct ctx *c, int64_t end, int64_t limit, struct cverdict **
 		k->runs_after++;
 		k->failed_after += r->rclass != RC_OK;
 		keep_last(k, r);
-		k->exp_seen |= (r->kinds & K_EXPORT) != 0;
+		if (r->kinds & K_EXPORT)
+			k->exp_last = r;
 		if (r->rclass == RC_ERRORS && !k->first_err)
 			k->first_err = r;
 		if (r->rclass == RC_OK) {
@@ -228,7 +274,7 @@ verdicts_from_runs(struct ctx *c, int64_t end, int64_t limit, struct cverdict **
 	for (size_t i = 0; i < nk; i++) {
 		(*out)[i].name = xstrdup(ks[i].name);
 		if (end == UNKNOWN_MS)
-			verdict_last_cycle(&ks[i], &(*out)[i]);
+			verdict_last_cycle(c, &ks[i], &(*out)[i]);
 		else
 			verdict_runs(c, &ks[i], end, &(*out)[i]);
 	}
@@ -244,8 +290,12 @@ verdict_rank(const char *v)
 	if (!v)
 		return 0;
 	if (!strcmp(v, "not-resumed"))
-		return 3;
+		return 5;
+	if (!strcmp(v, "resumed-without-export"))
+		return 4;
 	if (!strcmp(v, "resumed-with-errors"))
+		return 3;
+	if (!strcmp(v, "resumed-staging"))
 		return 2;
 	if (!strcmp(v, "resumed"))
 		return 1;
@@ -311,10 +361,21 @@ verdicts_from_events(struct ctx *c, int64_t end, int64_t limit, struct cverdict 
 	for (size_t k = 0; k < n; k++) {
 		struct cverdict *x = &v[k];
 
+		bool staging = !strcmp(x->verdict, "resumed") && setting_true(&c->staging);
+
+		/* A cycle of a staging server imports and synchronizes only. */
+		if (staging)
+			x->verdict = "resumed-staging";
 		if (end == UNKNOWN_MS)
 			x->note = xasprintf("no upgrade attempt and no run history in the case: the verdict is about "
-					    "the latest event (%s)",
-					    x->at.time ? x->at.time : "time unknown");
+					    "the latest event (%s)%s",
+					    x->at.time ? x->at.time : "time unknown",
+					    staging ? "; the server is in staging mode, which holds every export" : "");
+		else if (staging)
+			x->note = xasprintf("a synchronization cycle finished (Directory Synchronization 904) %s "
+					    "after the upgrade ended (%s); the server is in staging mode "
+					    "(Microsoft.Synchronize.StagingMode True), which holds every export by design",
+					    duration(x->seconds, d), when(end, w));
 		else if (!strcmp(x->verdict, "resumed"))
 			x->note = xasprintf("a synchronization cycle finished (Directory Synchronization 904) %s "
 					    "after the upgrade ended (%s)",
@@ -324,7 +385,7 @@ verdicts_from_events(struct ctx *c, int64_t end, int64_t limit, struct cverdict 
 					    !strcmp(x->verdict, "not-resumed") ? "a failed run (ADSync 6050)"
 									  : "runs with errors",
 					    when(end, w), (long long)x->failed_after, x->failed_after == 1 ? "" : "s");
-		if (strcmp(x->verdict, "resumed") != 0) {
+		if (strcmp(x->verdict, "resumed") != 0 && !staging) {
 			free(x->resumed_time);
 			x->resumed_time = NULL;
 			x->seconds = -1;
@@ -465,7 +526,7 @@ phase_verify(struct ctx *c, size_t i, const struct cverdict *v, size_t nv)
 	char *detail;
 
 	for (size_t k = 0; k < nv; k++) {
-		if (!strcmp(v[k].verdict, "not-resumed") && !stuck)
+		if (!resumed_fully(v[k].verdict) && strcmp(v[k].verdict, "unknown") != 0 && !stuck)
 			stuck = &v[k];
 	}
 	for (size_t k = 0; k < c->nrd; k++) {
@@ -480,15 +541,23 @@ phase_verify(struct ctx *c, size_t i, const struct cverdict *v, size_t nv)
 	}
 	if (stuck) {
 		phase_set(p, "failed", stuck->at.time, NULL, 0,
-			  xasprintf("synchronization did not resume on %s after the upgrade", stuck->name));
+			  xasprintf(!strcmp(stuck->verdict, "resumed-without-export")
+					    ? "imports and synchronizations resumed on %s after the upgrade, but no export "
+					      "succeeded"
+					    : "synchronization did not resume on %s after the upgrade",
+				    stuck->name));
 	} else if (bad) {
 		phase_set(p, "failed", bad->time, bad->path, bad->line,
 			  xasprintf("%s shows %s after the upgrade, not %s (%s:%lld)", reading_names[bad->kind],
 				    bad->value, t->to, base_name(bad->path), (long long)bad->line));
-	} else if (ok && (!strcmp(sync, "resumed") || !strcmp(sync, "resumed-with-errors"))) {
+	} else if (ok && resumed_fully(sync)) {
 		phase_set(p, "done", ok->time, ok->path, ok->line,
 			  xasprintf("%s shows %s after the upgrade and synchronization %s", reading_names[ok->kind],
-				    ok->value, !strcmp(sync, "resumed") ? "resumed" : "resumed, with errors"));
+				    ok->value,
+				    !strcmp(sync, "resumed")	     ? "resumed"
+				    : !strcmp(sync, "resumed-staging") ? "resumed (imports and synchronizations; "
+									 "staging mode holds the exports)"
+									 : "resumed, with errors"));
 	} else {
 		if (ok)
 			detail = xasprintf("%s shows %s after the upgrade, but nothing in the case shows whether "
@@ -499,7 +568,9 @@ phase_verify(struct ctx *c, size_t i, const struct cverdict *v, size_t nv)
 					   "after the upgrade is in the case%s",
 					   !strcmp(sync, "unknown") ? ""
 					   : !strcmp(sync, "resumed") ? "; synchronization resumed"
-								      : "; synchronization resumed with errors");
+					   : !strcmp(sync, "resumed-staging")
+						   ? "; synchronization resumed (staging mode holds the exports)"
+						   : "; synchronization resumed with errors");
 		phase_set(p, "unknown", ok ? ok->time : NULL, ok ? ok->path : NULL, ok ? ok->line : 0, detail);
 	}
 }

@@ -270,7 +270,8 @@ static const char *const style[] = {
 	".refs{font-size:.85em;color:#333}.refs li{overflow-wrap:anywhere}\n",
 	".st-parsed{color:var(--ok)}.st-failed{color:var(--fail)}.st-skipped,.st-duplicate{color:var(--warn)}\n",
 	".state-done{color:var(--ok)}.state-failed{color:var(--fail)}\n",
-	".v-resumed{color:var(--ok)}.v-not-resumed{color:var(--fail)}.v-resumed-with-errors{color:var(--warn)}\n",
+	".v-resumed{color:var(--ok)}.v-not-resumed{color:var(--fail)}.v-resumed-with-errors{color:var(--warn)}\n"
+	".v-resumed-staging{color:var(--ok)}.v-resumed-without-export{color:var(--fail)}\n",
 	"#timeline{width:100%;height:auto;display:block;border:1px solid #ddd;font-family:inherit}\n",
 	"#timeline text{font-size:11px;fill:#222}\n",
 	"#timeline .axis text{font-size:10px;fill:#444}\n",
@@ -323,7 +324,7 @@ verdict_class(const char *outcome, const char *sync)
 	static const char *const order[] = { "failed", "warning", "unknown", "ok" };
 	const char *u = upgrade_class(outcome), *v = "ok";
 
-	if (sync && strcmp(sync, "not-resumed") == 0)
+	if (sync && (strcmp(sync, "not-resumed") == 0 || strcmp(sync, "resumed-without-export") == 0))
 		v = "failed";
 	else if (sync && strcmp(sync, "resumed-with-errors") == 0)
 		v = "warning";

@@ -533,9 +533,9 @@ outcome_sgr(const char *o)
 {
 	if (!o)
 		return "33";
-	if (strcmp(o, "succeeded") == 0 || strcmp(o, "resumed") == 0)
+	if (strcmp(o, "succeeded") == 0 || strcmp(o, "resumed") == 0 || strcmp(o, "resumed-staging") == 0)
 		return "1;32";
-	if (strcmp(o, "failed") == 0 || strcmp(o, "not-resumed") == 0)
+	if (strcmp(o, "failed") == 0 || strcmp(o, "not-resumed") == 0 || strcmp(o, "resumed-without-export") == 0)
 		return "1;31";
 	return "1;33";
 }

@@ -786,3 +786,131 @@ Test(checks, auto_upgrade_that_failed_is_a_failed_attempt, .init = setup, .fini 
 	cr_assert_not_null(finding("no-config-backup"));
 	release();
 }
+
+/* ---- the sync verdict: import, synchronization and export ----------------- */
+
+/* Get-ADSyncGlobalSettings (untimed) with Microsoft.Synchronize.<name>. */
+static void
+setting(const char *path, const char *param, const char *fact_name, const char *value)
+{
+	char msg[200];
+
+	begin(path, "adsyncsettings");
+	snprintf(msg, sizeof(msg), "Microsoft.Synchronize.%s = %s", param, value);
+	event(14, NULL, LVL_NONE, "Get-ADSyncGlobalSettings", -1, msg);
+	fact(fact_name, NULL, value);
+	commit();
+}
+
+/* After the upgrade (TEND): contoso.com imports and synchronizes, no export. */
+static void
+runs_without_export(void)
+{
+	begin("case/runhistory.xml", "runxml");
+	runs_before();
+	run(203, "contoso.com", "Delta Import", "delta-import", "success", "success", "2026-11-03T08:36:10.000Z",
+	    "2026-11-03T08:36:17.000Z");
+	run(243, "contoso.com", "Delta Synchronization", "delta-sync", "success", "success",
+	    "2026-11-03T08:36:30.000Z", "2026-11-03T08:36:40.000Z");
+	run(263, "contoso.com", "Delta Import", "delta-import", "success", "success", "2026-11-03T09:06:10.000Z",
+	    "2026-11-03T09:06:17.000Z");
+	run(283, "contoso.com", "Delta Synchronization", "delta-sync", "success", "success",
+	    "2026-11-03T09:06:30.000Z", "2026-11-03T09:06:40.000Z");
+	commit();
+}
+
+Test(checks, imports_and_syncs_without_export_are_not_resumed, .init = setup, .fini = teardown)
+{
+	const struct an_finding *f;
+
+	trace("case/trace-20261103-093000.log", "2.5.79.0", "2.6.91.0", true, END_SUCCESS);
+	config_export("case/Exported-SynchronizationPolicy-20261102-164000.json", "2026-11-02 15:40:00Z",
+		      "2.5.79.0");
+	runs_without_export();
+	setting("case/Get-ADSyncGlobalSettings.txt", "StagingMode", "settings.staging_mode", "False");
+	analyse();
+
+	cr_assert_str_eq(sync_of("contoso.com")->verdict, "resumed-without-export");
+	cr_assert_null(sync_of("contoso.com")->resumed_time);
+	cr_assert_str_eq(A.sync_verdict, "resumed-without-export");
+	f = finding("sync-not-resumed");
+	cr_assert_not_null(f);
+	cr_assert(strstr(f->title, "Exports did not resume after the upgrade on contoso.com: no export ran"), "%s",
+		  f->title);
+	cr_assert(!strncmp(f->remediation, "Run an export:", 14), "%s", f->remediation);
+	cr_assert_str_eq(A.upgrades[0].phases[PHASE_VERIFY].state, "failed");
+	release();
+}
+
+Test(checks, staging_mode_holds_the_exports, .init = setup, .fini = teardown)
+{
+	trace("case/trace-20261103-093000.log", "2.5.79.0", "2.6.91.0", true, END_SUCCESS);
+	config_export("case/Exported-SynchronizationPolicy-20261102-164000.json", "2026-11-02 15:40:00Z",
+		      "2.5.79.0");
+	runs_without_export();
+	setting("case/Get-ADSyncGlobalSettings.txt", "StagingMode", "settings.staging_mode", "True");
+	analyse();
+
+	cr_assert_str_eq(sync_of("contoso.com")->verdict, "resumed-staging");
+	cr_assert_not_null(sync_of("contoso.com")->resumed_time);
+	cr_assert(strstr(sync_of("contoso.com")->note, "staging mode"), "%s", sync_of("contoso.com")->note);
+	cr_assert_str_eq(A.sync_verdict, "resumed-staging");
+	cr_assert_null(finding("sync-not-resumed"));
+	release();
+}
+
+Test(checks, staging_cycle_from_events, .init = setup, .fini = teardown)
+{
+	trace("case/trace-20261103-093000.log", "2.5.79.0", "2.6.91.0", true, END_SUCCESS);
+	config_export("case/Exported-SynchronizationPolicy-20261102-164000.json", "2026-11-02 15:40:00Z",
+		      "2.5.79.0");
+	begin("case/Application.xml", "evxml");
+	event(1, "2026-11-03T08:40:00.000Z", LVL_INFO, "Directory Synchronization", 904, "Finished");
+	commit();
+	setting("case/Get-ADSyncGlobalSettings.txt", "StagingMode", "settings.staging_mode", "True");
+	analyse();
+
+	cr_assert_eq(A.nsyncs, 1);
+	cr_assert_str_eq(A.syncs[0].verdict, "resumed-staging");
+	cr_assert_str_eq(A.syncs[0].basis, "events");
+	cr_assert_null(finding("sync-not-resumed"));
+	release();
+}
+
+/* The suspended scheduler and the ADSync service that stopped: the service
+ * leads (the scheduler cannot run without it), both are named. */
+Test(checks, sync_not_resumed_names_its_cause, .init = setup, .fini = teardown)
+{
+	const struct an_finding *f;
+
+	trace("case/trace-20261103-093000.log", "2.5.79.0", "2.6.91.0", true, END_SUCCESS);
+	config_export("case/Exported-SynchronizationPolicy-20261102-164000.json", "2026-11-02 15:40:00Z",
+		      "2.5.79.0");
+	begin("case/runhistory.xml", "runxml");
+	runs_before();
+	run(203, "contoso.com", "Delta Import", "delta-import", "success", "success", "2026-11-03T09:36:10.000Z",
+	    "2026-11-03T09:36:17.000Z");
+	commit();
+	setting("case/Get-ADSyncGlobalSettings.txt", "SchedulerSuspended", "settings.scheduler_suspended", "True");
+	analyse();
+	cr_assert_str_eq(sync_of("contoso.com")->verdict, "not-resumed");
+	f = finding("sync-not-resumed");
+	cr_assert_not_null(f);
+	cr_assert(strstr(f->title, ": the scheduler is suspended"), "%s", f->title);
+	cr_assert(strstr(f->summary, "SchedulerSuspended True"), "%s", f->summary);
+	cr_assert(!strncmp(f->remediation, "Resume the scheduler", 20), "%s", f->remediation);
+	cr_assert(strstr(f->remediation, "Set-ADSyncScheduler -SchedulerSuspended $false"), "%s", f->remediation);
+	release();
+
+	begin("case/System.xml", "evxml");
+	event(7, "2026-11-03T08:35:00.000Z", LVL_ERROR, "Service Control Manager", 7034,
+	      "The Microsoft Azure AD Sync service terminated unexpectedly.  It has done this 1 time(s).");
+	commit();
+	analyse();
+	f = finding("sync-not-resumed");
+	cr_assert_not_null(f);
+	cr_assert(strstr(f->title, ": the ADSync service did not run (Service Control Manager 7034)"), "%s", f->title);
+	cr_assert(strstr(f->summary, "SchedulerSuspended True"), "both causes: %s", f->summary);
+	cr_assert(!strncmp(f->remediation, "Start the sync service", 22), "%s", f->remediation);
+	release();
+}

@@ -38,7 +38,7 @@ on_source(void *ctx, const struct store_source_row *r)
 	si = PUSH(c->src, c->nsrc);
 	si->id = r->id;
 	si->path = xstrdup0(r->path);
-	si->name = xstrdup0(r->name ? r->name : base_name(r->path));
+	si->name = xstrdup0(r->name ? r->name : path_base(r->path));
 	si->format = xstrdup0(r->format);
 	if (r->format && strcmp(r->format, "trace") == 0)
 		c->has_trace = true;
@@ -106,7 +106,7 @@ wizrun_of(const struct ctx *c, int64_t source_id)
 static bool
 name_says_before(const char *path)
 {
-	struct sv n = sv_cstr(base_name(path));
+	struct sv n = sv_cstr(path_base(path));
 
 	return sv_ifind(n, "before") >= 0 || sv_ifind(n, "pre-upgrade") >= 0 ||
 	       sv_ifind(n, "preupgrade") >= 0 || sv_ifind(n, "pre_upgrade") >= 0 ||
@@ -690,7 +690,7 @@ phase_baseline(struct ctx *c, struct attempt *t)
 		if (r->kind != R_TRACE && reading_before(r, t)) {
 			phase_set(&t->ph[PHASE_BASELINE], "done", r->time, r->path, r->line,
 				  xasprintf("%s read %s before the upgrade (%s:%lld)", reading_names[r->kind],
-					    r->value, base_name(r->path), (long long)r->line));
+					    r->value, path_base(r->path), (long long)r->line));
 			return;
 		}
 	}
@@ -698,7 +698,7 @@ phase_baseline(struct ctx *c, struct attempt *t)
 		phase_set(&t->ph[PHASE_BASELINE], "unknown", NULL, t->w->path, t->w->engine_line,
 			  xasprintf("no Help > About or Get-ADSyncGlobalSettings reading from before the upgrade "
 				    "is in the case; the wizard detected the installed sync engine %s (%s:%lld)",
-				    t->w->engine, base_name(t->w->path), (long long)t->w->engine_line));
+				    t->w->engine, path_base(t->w->path), (long long)t->w->engine_line));
 	else
 		phase_set(&t->ph[PHASE_BASELINE], "unknown", NULL, NULL, 0,
 			  xasprintf("no Help > About or Get-ADSyncGlobalSettings reading from before the upgrade "
@@ -733,7 +733,7 @@ phase_backup(struct ctx *c, struct attempt *t)
 		ms_to_iso(x->ms, iso);
 		phase_set(&t->ph[PHASE_BACKUP], "done", iso, x->path, x->line,
 			  xasprintf("configuration export written %s%s%s, before the upgrade (%s)", x->time,
-				    x->version ? " by " : "", x->version ? x->version : "", base_name(x->path)));
+				    x->version ? " by " : "", x->version ? x->version : "", path_base(x->path)));
 	} else {
 		phase_set(&t->ph[PHASE_BACKUP], "not-done", NULL, NULL, 0,
 			  xasprintf("no configuration export dated before the upgrade started (%s) is in the case",

@@ -149,7 +149,7 @@ check_unchanged(struct ctx *c)
 			 "After the upgrade attempt of %s (%s), %s%s still shows %s (%s:%lld): the upgrade did not "
 			 "take effect%s.",
 			 when(t->start_ms, w), t->outcome, reading_names[first->kind],
-			 nsame > 1 ? " and other readings" : "", t->from, base_name(first->path),
+			 nsame > 1 ? " and other readings" : "", t->from, path_base(first->path),
 			 (long long)first->line,
 			 !strcmp(t->outcome, "succeeded") ? " although the attempt reported success"
 			 : !strcmp(t->outcome, "failed")  ? "; the failed installation was rolled back"
@@ -225,8 +225,8 @@ check_mismatch(struct ctx *c)
 				      "Help > About reads %s (%s:%lld) and Get-ADSyncGlobalSettings "
 				      "ServerConfigurationVersion reads %s (%s:%lld); after an upgrade both show the "
 				      "new version.",
-				      gui->value, base_name(gui->path), (long long)gui->line, scv->value,
-				      base_name(scv->path), (long long)scv->line);
+				      gui->value, path_base(gui->path), (long long)gui->line, scv->value,
+				      path_base(scv->path), (long long)scv->line);
 		ev[nev++] = gui;
 		ev[nev++] = scv;
 	}
@@ -254,7 +254,7 @@ check_mismatch(struct ctx *c)
 						      "%s%s reads %s (%s:%lld) after the upgrade to %s succeeded; it "
 						      "is neither the new version nor %s.",
 						      n ? " " : "", reading_names[r->kind], r->value,
-						      base_name(r->path), (long long)r->line, t->to,
+						      path_base(r->path), (long long)r->line, t->to,
 						      t->from ? t->from : "the old one");
 		}
 	}
@@ -323,7 +323,7 @@ check_half_migrated(struct ctx *c)
 					 "configuration was not upgraded to the new engine.",
 					 when(t->start_ms, w), engine, e ? " (" : "", e ? reading_names[e->kind] : "",
 					 e ? " shows it)" : "",
-					 r->value, base_name(r->path), (long long)r->line);
+					 r->value, path_base(r->path), (long long)r->line);
 				f.rule = "half-migrated-database";
 				f.title = title;
 				f.severity = "error";
@@ -538,7 +538,7 @@ check_backup(struct ctx *c)
 			     when(first->start_ms, w), nmissing > 1 ? " nor before the later attempts" : "");
 	for (size_t i = 0; i < c->nex && n < sizeof(summary); i++)
 		n += (size_t)snprintf(summary + n, sizeof(summary) - n, "%s%s (%s)", i ? ", " : "; in the case: ",
-				      base_name(c->ex[i].path), c->ex[i].time ? c->ex[i].time : "time unknown");
+				      path_base(c->ex[i].path), c->ex[i].time ? c->ex[i].time : "time unknown");
 	if (n < sizeof(summary))
 		snprintf(summary + n, sizeof(summary) - n,
 			 ". The backup may exist outside the case; without one, a failed upgrade means rebuilding "
@@ -602,7 +602,7 @@ check_missing(struct ctx *c)
 		snprintf(q, sizeof(q), "Why did Windows Installer fail to install %s?",
 			 in->product ? in->product : "the package");
 		snprintf(col, sizeof(col), "The Windows Installer log %s that the wizard trace %s names (line %lld).",
-			 in->missing_log, in->trace_path ? base_name(in->trace_path) : "", (long long)in->trace_line);
+			 in->missing_log, in->trace_path ? path_base(in->trace_path) : "", (long long)in->trace_line);
 		snprintf(how, sizeof(how), "Copy %%ProgramData%%\\AADConnect\\%s from the server.", in->missing_log);
 		missing(c, q, col, how, 0);
 	}

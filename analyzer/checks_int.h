@@ -215,17 +215,6 @@ ms_of(const char *iso)
 	return iso ? iso_to_ms(iso) : UNKNOWN_MS;
 }
 
-static inline const char *
-base_name(const char *path)
-{
-	const char *b = path;
-
-	for (const char *p = path; p && *p; p++) {
-		if (*p == '\\' || *p == '/')
-			b = p + 1;
-	}
-	return b;
-}
 
 /* "2026-05-12 06:03:34 UTC" for notes; "(time unknown)" without one. */
 static inline const char *

@@ -22,6 +22,7 @@
 #include "analyzer/clock.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
+#include "common/strview.h"
 
 #define KEY_MAX 64
 
@@ -85,17 +86,6 @@ read_offset(const char *v, int64_t *min)
 	return true;
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *b = path;
-
-	for (const char *p = path; p && *p; p++) {
-		if (*p == '\\' || *p == '/')
-			b = p + 1;
-	}
-	return b;
-}
 
 static bool
 is(const char *a, const char *b)
@@ -180,7 +170,7 @@ on_log_path(void *ctx, const struct store_fact_row *r)
 {
 	struct settle *st = ctx;
 	struct csrc *t = find(st, r->source_id);
-	const char *base = base_name(r->value);
+	const char *base = path_base(r->value);
 
 	if (!t || !is(t->format, "trace") || !*base)
 		return 0;

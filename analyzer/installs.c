@@ -164,17 +164,6 @@ on_session(void *ctx, const struct store_msi_session_row *r)
 	return l->rc != STORE_OK;
 }
 
-static const char *
-base_name(const char *path)
-{
-	const char *b = path;
-
-	for (const char *p = path; p && *p; p++) {
-		if (*p == '\\' || *p == '/')
-			b = p + 1;
-	}
-	return b;
-}
 
 /* Context before the error: the last INSTALL_CONTEXT records, without the
  * engine's "Note: 1: 2205" noise. */
@@ -249,7 +238,7 @@ static int
 on_log_path(void *ctx, const struct store_fact_row *r)
 {
 	struct traces *tr = ctx;
-	const char *base = base_name(r->value);
+	const char *base = path_base(r->value);
 	struct trace_msi *t;
 
 	if (!r->value || is_install_source(tr->a, r->source_id))

@@ -182,7 +182,7 @@ find_causes(struct ctx *c, int64_t end, struct causes *k)
 		snprintf(x->why, sizeof(x->why),
 			 "Get-ADSyncGlobalSettings reads Microsoft.Synchronize.SchedulerSuspended True (%s:%lld, %s): "
 			 "the scheduler starts no sync cycle, so only runs started by hand ran",
-			 base_name(c->suspended.path ? c->suspended.path : "?"), (long long)c->suspended.line,
+			 path_base(c->suspended.path ? c->suspended.path : "?"), (long long)c->suspended.line,
 			 c->suspended.time ? c->suspended.time : "read after the upgrade");
 		cause_ev(k, c->suspended.source_id, c->suspended.event_id, c->suspended.line, c->suspended.time,
 			 "Microsoft.Synchronize.SchedulerSuspended True");

@@ -128,7 +128,7 @@ verdict_runs(struct ctx *c, struct connector_scan *k, int64_t end, struct cverdi
 				    "the server is in staging mode (Microsoft.Synchronize.StagingMode True, %s:%lld), "
 				    "which holds every export by design",
 				    when(in->start_ms, w1), when(sy->start_ms, w2), when(end, w3),
-				    duration(v->seconds, d), base_name(c->staging.path ? c->staging.path : "?"),
+				    duration(v->seconds, d), path_base(c->staging.path ? c->staging.path : "?"),
 				    (long long)c->staging.line);
 	} else if (in && sy) {
 		const struct runrec *x = k->exp_last;
@@ -549,7 +549,7 @@ phase_verify(struct ctx *c, size_t i, const struct cverdict *v, size_t nv)
 	} else if (bad) {
 		phase_set(p, "failed", bad->time, bad->path, bad->line,
 			  xasprintf("%s shows %s after the upgrade, not %s (%s:%lld)", reading_names[bad->kind],
-				    bad->value, t->to, base_name(bad->path), (long long)bad->line));
+				    bad->value, t->to, path_base(bad->path), (long long)bad->line));
 	} else if (ok && resumed_fully(sync)) {
 		phase_set(p, "done", ok->time, ok->path, ok->line,
 			  xasprintf("%s shows %s after the upgrade and synchronization %s", reading_names[ok->kind],

@@ -108,3 +108,15 @@ sv_ifind(struct sv v, const char *lit)
 	}
 	return -1;
 }
+
+const char *
+path_base(const char *path)
+{
+	const char *b = path;
+
+	for (const char *p = path; p && *p; p++) {
+		if ((*p == '/' || *p == '\\') && p[1])
+			b = p + 1;
+	}
+	return b;
+}

@@ -59,4 +59,9 @@ bool sv_istarts(struct sv v, const char *lit);
 bool sv_iends(struct sv v, const char *lit);
 long sv_ifind(struct sv v, const char *lit);
 
+/* The last component of a path or archive member name ('/' or '\\'; a
+ * trailing separator is not a component); path itself when it has none.
+ * NULL stays NULL. */
+const char *path_base(const char *path);
+
 #endif

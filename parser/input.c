@@ -52,6 +52,7 @@
 #include "common/xalloc.h"
 #include "parser/input.h"
 #include "parser/input_int.h"
+#include "common/strview.h"
 
 #define IO_SIZE (64u * 1024u)			/* every read buffer */
 #define PROGRESS_STEP ((uint64_t)1 << 20)	/* progress() about every MiB */
@@ -431,18 +432,6 @@ new_reader(enum ec_akind kind)
 	return a;
 }
 
-/* The last component of a file name or member name ('/' or '\\'). */
-static const char *
-base_name(const char *path)
-{
-	const char *b = path;
-
-	for (const char *p = path; *p; p++) {
-		if ((*p == '/' || *p == '\\') && p[1])
-			b = p + 1;
-	}
-	return b;
-}
 
 /* ----- members: the stream handed to cb->file ----- */
 
@@ -750,7 +739,7 @@ open_nested(struct walker *w, struct top *t, struct level *lv, struct src *s,
 	in.a = a;
 	in.path = m->path;
 	in.rel = rel;
-	in.name = base_name(name);
+	in.name = path_base(name);
 	in.depth = lv->depth + 1;
 	in.head = xmalloc(EC_HEAD_SIZE);
 	walk_archive(w, t, &in);
@@ -768,7 +757,7 @@ walk_entry(struct walker *w, struct top *t, struct level *lv, struct archive_ent
 {
 	char *path = xasprintf("%s!%s", lv->path, name);
 	char *rel = lv->rel ? xasprintf("%s!%s", lv->rel, name) : xstrdup(name);
-	const char *g = w->lim.nexclude ? excluded_by(w, base_name(name), name) : NULL;
+	const char *g = w->lim.nexclude ? excluded_by(w, path_base(name), name) : NULL;
 	struct src s;
 	struct ec_member m;
 	enum ec_akind kind;
@@ -787,7 +776,7 @@ walk_entry(struct walker *w, struct top *t, struct level *lv, struct archive_ent
 	t->cur = rel;
 	memset(&m, 0, sizeof(m));
 	m.path = path;
-	m.name = base_name(name);
+	m.name = path_base(name);
 	m.container = t->path;
 	m.size = archive_entry_size_is_set(e) && archive_entry_size(e) >= 0 ?
 		 (uint64_t)archive_entry_size(e) : EC_SIZE_UNKNOWN;
@@ -950,7 +939,7 @@ walk_top(struct walker *w, const char *path, struct loose *f, struct src *s, enu
 		lv.a = t.a;
 		lv.path = path;
 		lv.rel = NULL;
-		lv.name = base_name(path);
+		lv.name = path_base(path);
 		lv.depth = 1;
 		lv.head = xmalloc(EC_HEAD_SIZE);
 		walk_archive(w, &t, &lv);
@@ -1000,7 +989,7 @@ walk_file(struct walker *w, const char *path)
 	s.file = &f;
 	memset(&m, 0, sizeof(m));
 	m.path = path;
-	m.name = base_name(path);
+	m.name = path_base(path);
 	m.size = f.size;
 	m.mtime = (int64_t)st.st_mtime;
 	m.head = w->head;
@@ -1110,7 +1099,7 @@ walk_path(struct walker *w, const char *path, bool arg, const struct dirid *up)
 	if (S_ISDIR(st.st_mode)) {
 		walk_dir(w, path, &st, up);
 	} else if (S_ISREG(st.st_mode)) {
-		const char *g = w->lim.nexclude ? excluded_by(w, base_name(path), rel_path(w, path)) : NULL;
+		const char *g = w->lim.nexclude ? excluded_by(w, path_base(path), rel_path(w, path)) : NULL;
 
 		if (g) {
 			if (!w->counting && w->cb->excluded)

@@ -9,6 +9,7 @@
 #include "analyzer/timeline.h"
 #include "reports/export.h"
 #include "src/cli.h"
+#include "common/strview.h"
 
 static const char export_usage[] =
 	"usage: ecdiag export --db CASE.db [--format ndjson|csv] [-o FILE]\n"
@@ -63,14 +64,6 @@ on_event(void *ctx, const struct store_export_row *r)
 	return 0;
 }
 
-/* The case name every document carries: the database's base name. */
-static const char *
-base_name(const char *path)
-{
-	const char *b = strrchr(path, '/');
-
-	return b && b[1] ? b + 1 : path;
-}
 
 static int
 load(struct store *s, struct analysis *a, const char *what)
@@ -206,7 +199,7 @@ cmd_export(int argc, char **argv)
 		return EXPORT_EXIT_WRITE;
 	}
 	setvbuf(run.out, NULL, _IOFBF, OUT_BUFFER);
-	eo.case_name = base_name(db);
+	eo.case_name = path_base(db);
 	eo.host = host;
 	eo.bulk_index = bulk;
 	export_init(&run.x, &eo);

@@ -1352,3 +1352,13 @@ Test(common, utf8_seq_table)
 				     (unsigned)cases[i].cp);
 	}
 }
+
+Test(common, path_base_takes_the_last_component)
+{
+	cr_assert_str_eq(path_base("samples/upgrade-failed/trace-20260510-101502.log"), "trace-20260510-101502.log");
+	cr_assert_str_eq(path_base("C:\\ProgramData\\AADConnect\\trace.log"), "trace.log");
+	cr_assert_str_eq(path_base("case.zip!dir/b.log"), "b.log");
+	cr_assert_str_eq(path_base("dir/"), "dir/");
+	cr_assert_str_eq(path_base("plain"), "plain");
+	cr_assert_null(path_base(NULL));
+}

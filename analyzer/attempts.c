@@ -13,18 +13,6 @@ const char *const reading_names[] = {
 /* Auto-upgrade results of one source this close together are one attempt. */
 #define AUTO_GROUP_MS (INT64_C(3600) * 1000)
 
-/* Is needle on the first line of msg? */
-static bool
-first_line_has(const char *msg, const char *needle)
-{
-	const char *p = msg ? strstr(msg, needle) : NULL, *nl;
-
-	if (!p)
-		return false;
-	nl = strchr(msg, '\n');
-	return !nl || p < nl;
-}
-
 /* ---- loading ------------------------------------------------------------- */
 
 static int

@@ -32,6 +32,7 @@
 
 #include "analyzer/analyzer.h"
 #include "analyzer/signature.h"
+#include "common/strview.h"
 #include "common/timeutil.h"
 #include "common/xalloc.h"
 
@@ -47,14 +48,6 @@ static bool
 is_error(const char *level)
 {
 	return level && (!strcmp(level, "error") || !strcmp(level, "critical"));
-}
-
-static bool
-first_line_has(const char *m, const char *needle)
-{
-	const char *p = strstr(m, needle), *nl = strchr(m, '\n');
-
-	return p && (!nl || p < nl);
 }
 
 /* Milliseconds of a record's time: UTC when placed, else its time of day. */

@@ -120,3 +120,14 @@ path_base(const char *path)
 	}
 	return b;
 }
+
+bool
+first_line_has(const char *msg, const char *needle)
+{
+	const char *p = msg ? strstr(msg, needle) : NULL, *nl;
+
+	if (!p)
+		return false;
+	nl = strchr(msg, '\n');
+	return !nl || p < nl;
+}

@@ -59,6 +59,10 @@ bool sv_istarts(struct sv v, const char *lit);
 bool sv_iends(struct sv v, const char *lit);
 long sv_ifind(struct sv v, const char *lit);
 
+/* Is needle on the first line of msg (up to its first '\n')? False for a
+ * NULL msg. */
+bool first_line_has(const char *msg, const char *needle);
+
 /* The last component of a path or archive member name ('/' or '\\'; a
  * trailing separator is not a component); path itself when it has none.
  * NULL stays NULL. */

@@ -43,19 +43,7 @@ store_end_analysis(struct store *s, bool commit)
 bool
 store_analysis_current(struct store *s)
 {
-	sqlite3_stmt *st;
-	bool current = false;
-
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT (SELECT value FROM meta WHERE key='analyzed') IS"
-			       " (SELECT value FROM meta WHERE key='ingested')"
-			       " AND EXISTS (SELECT 1 FROM meta WHERE key='analyzed')",
-			       -1, &st, NULL) != SQLITE_OK)
-		return false;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		current = sqlite3_column_int(st, 0) != 0;
-	sqlite3_finalize(st);
-	return current;
+	return meta_current(s, "analyzed", true);
 }
 
 int64_t

@@ -115,18 +115,7 @@ store_clock_match(struct store *s, int64_t source_id, int64_t applied, const cha
 bool
 store_clock_current(struct store *s)
 {
-	sqlite3_stmt *st;
-	bool current = false;
-
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT (SELECT value FROM meta WHERE key = 'clock') IS"
-			       " (SELECT value FROM meta WHERE key = 'ingested')",
-			       -1, &st, NULL) != SQLITE_OK)
-		return false;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		current = sqlite3_column_int(st, 0) != 0;
-	sqlite3_finalize(st);
-	return current;
+	return meta_current(s, "clock", false);
 }
 
 int

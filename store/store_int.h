@@ -156,4 +156,27 @@ finish(struct store *s, sqlite3_stmt *st, int rc, int stop, const char *what)
 	return STORE_OK;
 }
 
+
+/* Is the meta counter `key` at the last ingest's ('ingested')? With
+ * must_exist, a key never written is not. */
+static inline bool
+meta_current(struct store *s, const char *key, bool must_exist)
+{
+	sqlite3_stmt *st;
+	bool current = false;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT (SELECT value FROM meta WHERE key = ?1) IS"
+			       " (SELECT value FROM meta WHERE key = 'ingested')"
+			       " AND (NOT ?2 OR EXISTS (SELECT 1 FROM meta WHERE key = ?1))",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, must_exist);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		current = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return current;
+}
+
 #endif
